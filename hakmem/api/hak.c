@@ -1,0 +1,97 @@
+/* The hak_* API over the fast path, the size classes and large blocks. */
+#include "hakmem/hakmem.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hakmem/box/tiny_fast.h"
+#include "hakmem/core/large.h"
+
+HK_API void *hak_malloc(size_t size) { return hk_alloc(size); }
+
+HK_API void hak_free(void *ptr) { hk_free(ptr); }
+
+HK_API void *hak_calloc(size_t count, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  void *p = hk_alloc(total);
+  /* Large blocks are fresh mappings, already zero. */
+  if (p && hk_registry_kind(p) != HK_REG_LARGE)
+    memset(p, 0, total);
+  return p;
+}
+
+HK_API size_t hak_usable_size(const void *ptr) {
+  if (!ptr)
+    return 0;
+  switch (hk_registry_kind(ptr)) {
+  case HK_REG_SS: {
+    hk_slab_t *s;
+    void *b = hk_block_resolve(hk_ss_of(ptr), ptr, &s);
+    return hk_class_usable(s->cls) - (size_t)((const char *)ptr - (char *)b);
+  }
+  case HK_REG_LARGE:
+    return hk_large_usable(ptr);
+  default:
+    hk_fatal("malloc_usable_size of a pointer hakmem does not own", ptr);
+  }
+}
+
+HK_API void *hak_realloc(void *ptr, size_t size) {
+  if (!ptr)
+    return hk_alloc(size);
+  if (size == 0) { /* glibc: frees and returns NULL */
+    hk_free(ptr);
+    return NULL;
+  }
+  size_t old = hak_usable_size(ptr);
+  /* Stay in place while the block fits and is not more than twice too big. */
+  if (size <= old && size >= old / 2)
+    return ptr;
+  void *q = hk_alloc(size);
+  if (!q)
+    return NULL;
+  memcpy(q, ptr, old < size ? old : size);
+  hk_free(ptr);
+  return q;
+}
+
+HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
+  if (alignment == 0 || (alignment & (alignment - 1))) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if (alignment <= HK_ALIGN)
+    return hk_alloc(size);
+#if HK_HDR
+  /* Small: over-allocate by alignment - 16 and mark the aligned pointer with a
+   * tag byte and the block's start just below it. */
+  if (alignment <= 4096 && size <= HK_SMALL_MAX - alignment) {
+    char *p = hk_alloc(size + alignment - HK_ALIGN);
+    if (!p || ((uintptr_t)p & (alignment - 1)) == 0)
+      return p;
+    char *q = (char *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
+    hk_next_store(q - HK_ALIGN, p);
+    hk_hdr_store(q, HK_TAG_ALIGNED);
+    HK_POISON(p, (size_t)(q - p));
+    return q;
+  }
+#endif
+  return hk_large_alloc(size, alignment);
+}
+
+HK_API int hak_owns(const void *ptr) { return hk_registry_kind(ptr) != HK_REG_FOREIGN; }
+
+HK_API void hak_build_info(hak_build_info_t *out) {
+  out->header_classidx = HAKMEM_HEADER_CLASSIDX;
+  out->prewarm_tls = HAKMEM_PREWARM_TLS;
+  out->aggressive_inline = HAKMEM_AGGRESSIVE_INLINE;
+  out->release = HAKMEM_BUILD_RELEASE;
+  out->tiny_max = HK_TINY_MAX;
+  out->small_max = HK_SMALL_MAX;
+  out->num_classes = HK_NUM_CLASSES;
+}

@@ -1,0 +1,25 @@
+#include "hakmem/box/core_init.h"
+
+#include <sched.h>
+
+#include "hakmem/core/options.h"
+
+_Atomic int hk_init_state;
+static __thread int initialising __attribute__((tls_model("initial-exec")));
+
+void hk_init_slow(void) {
+  int expected = HK_INIT_NONE;
+  if (atomic_compare_exchange_strong(&hk_init_state, &expected, HK_INIT_RUNNING)) {
+    initialising = 1;
+    hk_options_init();
+    if (hak_test_init_hook)
+      hak_test_init_hook();
+    initialising = 0;
+    atomic_store_explicit(&hk_init_state, HK_INIT_DONE, memory_order_release);
+    return;
+  }
+  if (initialising)
+    return; /* re-entered from our own init: defaults are in force */
+  while (atomic_load_explicit(&hk_init_state, memory_order_acquire) != HK_INIT_DONE)
+    sched_yield();
+}

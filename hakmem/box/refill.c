@@ -1,0 +1,63 @@
+#include "hakmem/box/refill.h"
+
+#include "hakmem/box/remote_free.h"
+#include "hakmem/core/debug.h"
+
+uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n) {
+  hk_heap_t *heap = t->heap;
+  HK_ASSERT(c < HK_NUM_CLASSES && n < t->room[c]);
+  if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
+    hk_remote_collect(heap);
+  const size_t stride = hk_class_stride[c];
+  void *head = t->head[c];
+  uint32_t got = 0;
+  while (got < n) {
+    hk_slab_t *s = heap->partial[c];
+    if (!s && !(s = hk_slab_new(heap, c)))
+      break;
+    while (got < n && s->free) {
+      void *b = s->free;
+      s->free = hk_next_load(b);
+      hk_next_store(b, head);
+      head = b;
+      got++;
+      s->used++;
+    }
+    uint32_t carve = s->capacity - s->carved;
+    if (carve > n - got)
+      carve = n - got;
+    char *b = s->base + (size_t)s->carved * stride;
+    for (uint32_t i = 0; i < carve; i++, b += stride) {
+#if HK_HDR
+      hk_hdr_store(b, c);
+#endif
+      hk_next_store(b, head);
+      head = b;
+    }
+    s->carved += carve;
+    s->used += carve;
+    got += carve;
+    if (!s->free && s->carved == s->capacity)
+      hk_partial_remove(heap, s);
+  }
+  t->head[c] = head;
+  t->room[c] -= got;
+  HK_STAT(heap, refills);
+  return got;
+}
+
+void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
+  hk_heap_t *heap = t->heap;
+  void *p = t->head[c];
+  uint32_t moved = 0;
+  for (; moved < n && p; moved++) {
+    void *next = hk_next_load(p);
+    hk_ss_t *ss = hk_ss_of(p);
+    HK_ASSERT(ss->heap == heap);
+    hk_slab_put(heap, hk_slab_of(ss, p), p);
+    p = next;
+  }
+  t->head[c] = p;
+  t->room[c] += moved;
+  HK_STAT(heap, spills);
+}

@@ -1,0 +1,114 @@
+#include "hakmem/box/tiny_fast.h"
+
+#include <errno.h>
+
+#include "hakmem/box/refill.h"
+#include "hakmem/box/remote_free.h"
+#include "hakmem/box/thread_exit.h"
+#include "hakmem/core/large.h"
+
+static void *pop(hk_tls_t *t, unsigned c) {
+  void *p = t->head[c];
+  t->head[c] = hk_next_load(p);
+  t->room[c]++;
+  HK_UNPOISON(p, hk_class_usable(c));
+  return p;
+}
+
+void *hk_alloc_slow(size_t size) {
+  if (size > HK_SMALL_MAX)
+    return hk_large_alloc(size, HK_ALIGN);
+  unsigned c = hk_size_class(size);
+  hk_tls_t *t = &hk_tls;
+  if (!t->heap) {
+    if (!hk_thread_attach()) {
+      errno = ENOMEM;
+      return NULL;
+    }
+    if (t->head[c]) /* pre-warmed */
+      return pop(t, c);
+  }
+  if (hk_refill(t, c, hk_refill_batch(c)) == 0) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return pop(t, c);
+}
+
+/* The block a freed pointer stands for, and its slab; aborts on a pointer that
+ * is not a live block's start (or an aligned pointer into one). */
+void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
+  void *b = (void *)p;
+#if HK_HDR
+  if (hk_hdr_load(b) == HK_TAG_ALIGNED)
+    b = hk_next_load((char *)b - HK_ALIGN);
+  if (hk_ss_of(b) != ss)
+    hk_fatal("invalid pointer (corrupt aligned-block header)", p);
+#endif
+  hk_slab_t *s = hk_slab_of(ss, b);
+  if (s->cls >= HK_NUM_CLASSES || (char *)b < s->base ||
+      (size_t)((char *)b - s->base) >= (size_t)s->carved * hk_class_stride[s->cls] ||
+      hk_slab_block_start(s, b) != b)
+    hk_fatal("invalid pointer (not a block hakmem handed out)", p);
+#if HK_HDR
+  if (hk_hdr_load(b) != s->cls)
+    hk_fatal("block header overwritten (heap buffer overflow before this block?)", p);
+#endif
+  *slab = s;
+  return b;
+}
+
+static void free_local(hk_tls_t *t, unsigned c, void *b) {
+  HK_POISON(b, hk_class_usable(c));
+  hk_next_store(b, t->head[c]);
+  t->head[c] = b;
+  if (--t->room[c] == 0)
+    hk_spill(t, c, hk_cache_cap(c) / 2);
+}
+
+static void free_block(void *p) {
+  hk_ss_t *ss = hk_ss_of(p);
+  hk_slab_t *s;
+  void *b = hk_block_resolve(ss, p, &s);
+  hk_tls_t *t = &hk_tls;
+  /* A thread that has not allocated yet (or has exited) owns no heap: its
+   * frees are remote, and it does not make a heap just to free. */
+  if (t->heap && ss->heap == t->heap) {
+    free_local(t, s->cls, b);
+    return;
+  }
+  HK_POISON(b, hk_class_usable(s->cls));
+  hk_remote_free(ss, s, b);
+}
+
+void hk_free_slow(void *p) {
+  if (!p)
+    return;
+  int saved = errno;
+  switch (hk_registry_kind(p)) {
+  case HK_REG_SS:
+    free_block(p);
+    break;
+  case HK_REG_LARGE:
+    hk_large_free(p);
+    break;
+  default:
+    hk_fatal("free of a pointer hakmem does not own", p);
+  }
+  errno = saved;
+}
+
+void hk_free_overflow(unsigned tag) {
+  hk_tls_t *t = &hk_tls;
+  if (tag < HK_NUM_CLASSES) {
+    hk_spill(t, tag, hk_cache_cap(tag) / 2);
+    return;
+  }
+  /* Not a class: take the pointer back and resolve it the slow way. */
+  void *p = t->head[tag];
+  t->head[tag] = NULL;
+  t->room[tag] = 1;
+  if (tag != HK_TAG_ALIGNED)
+    hk_fatal("free of an invalid pointer (no block header)", p);
+  free_block(p);
+}

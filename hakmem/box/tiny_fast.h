@@ -1,0 +1,70 @@
+/* Box: the tiny (and mid) alloc/free fast path.
+ *
+ * Owns: nothing but code; it pops from and pushes on the thread cache.
+ * alloc: size -> class, pop the class's list, room + 1.
+ * free:  registry byte says "SuperSlab", the SuperSlab's heap is this thread's
+ *        heap, class from the header byte (or the slab descriptor without
+ *        the header), push, room - 1; a full cache takes the overflow path.
+ * Everything else (empty list, first use of a thread, another thread's block,
+ * large blocks, NULL, foreign pointers) goes to a noinline slow path.
+ * Invariants: no locks, no atomic read-modify-writes, no option branches; an
+ * uninitialised thread has heap == NULL and empty lists, so it needs no check.
+ * Who: the hak_* API and the malloc override. */
+#ifndef HAKMEM_BOX_TINY_FAST_H
+#define HAKMEM_BOX_TINY_FAST_H
+
+#include <stddef.h>
+
+#include "hakmem/box/tls_cache.h"
+#include "hakmem/core/debug.h"
+#include "hakmem/core/registry.h"
+
+void *hk_alloc_slow(size_t size);
+void hk_free_slow(void *p);
+void hk_free_overflow(unsigned tag);
+/* The block a freed pointer stands for, and its slab; aborts on a bad pointer. */
+void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
+
+HK_HOT void *hk_alloc(size_t size) {
+  unsigned c;
+  if (HK_LIKELY(size <= HK_TINY_MAX))
+    c = hk_tiny_class(size);
+  else if (size <= HK_SMALL_MAX)
+    c = hk_mid_class(size);
+  else
+    return hk_alloc_slow(size);
+  void *p = hk_tls.head[c];
+  if (HK_UNLIKELY(p == NULL))
+    return hk_alloc_slow(size);
+  hk_tls.head[c] = hk_next_load(p);
+  hk_tls.room[c]++;
+  HK_UNPOISON(p, hk_class_usable(c));
+  return p;
+}
+
+HK_HOT void hk_free(void *p) {
+  if (HK_LIKELY(hk_registry_kind(p) == HK_REG_SS)) {
+    hk_ss_t *ss = hk_ss_of(p);
+    if (HK_LIKELY(ss->heap == hk_tls.heap)) {
+#if HK_HDR
+      unsigned c = hk_hdr_load(p);
+#else
+      unsigned c = hk_slab_of(ss, p)->cls;
+#endif
+      HK_DEBUG_ONLY(if (c < HK_NUM_CLASSES) HK_ASSERT(hk_slab_block_start(hk_slab_of(ss, p), p) ==
+                                                       p && hk_slab_of(ss, p)->cls == c));
+#if HK_ASAN
+      if (c < HK_NUM_CLASSES)
+        HK_POISON(p, hk_class_usable(c));
+#endif
+      hk_next_store(p, hk_tls.head[c]);
+      hk_tls.head[c] = p;
+      if (HK_UNLIKELY(--hk_tls.room[c] == 0))
+        hk_free_overflow(c);
+      return;
+    }
+  }
+  hk_free_slow(p);
+}
+
+#endif /* HAKMEM_BOX_TINY_FAST_H */

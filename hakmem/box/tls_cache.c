@@ -1,0 +1,15 @@
+#include "hakmem/box/tls_cache.h"
+
+#include "hakmem/core/options.h"
+
+__thread hk_tls_t hk_tls __attribute__((tls_model("initial-exec")));
+
+uint32_t hk_cache_cap(unsigned c) {
+  long cap = hk_opt.cache_bytes / (long)hk_class_stride[c];
+  return cap < 8 ? 8 : cap > 4096 ? 4096 : (uint32_t)cap;
+}
+
+uint32_t hk_refill_batch(unsigned c) {
+  uint32_t half = hk_cache_cap(c) / 2;
+  return hk_opt.refill_batch < (long)half ? (uint32_t)hk_opt.refill_batch : half;
+}

@@ -1,0 +1,53 @@
+/* Checks, fatal errors and sanitizer hooks.
+ *
+ * HK_ASSERT checks box invariants in debug builds and compiles to nothing in
+ * release builds (HAKMEM_BUILD_RELEASE). hk_fatal writes one line naming the
+ * misuse and the address, then aborts; it never allocates. */
+#ifndef HAKMEM_CORE_DEBUG_H
+#define HAKMEM_CORE_DEBUG_H
+
+#include <stddef.h>
+
+#include "hakmem/core/config.h"
+
+__attribute__((noreturn, cold)) void hk_fatal(const char *what, const void *addr);
+
+#if HAKMEM_BUILD_RELEASE
+#define HK_ASSERT(cond) ((void)0)
+#define HK_DEBUG_ONLY(x)
+#else
+#define HK_ASSERT(cond)                                                                            \
+  ((cond) ? (void)0 : hk_fatal("assertion failed: " #cond " (" __FILE__ ")", NULL))
+#define HK_DEBUG_ONLY(x) x
+#endif
+
+#if HK_ASAN
+#include <sanitizer/asan_interface.h>
+#define HK_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define HK_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define HK_NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define HK_POISON(p, n) ((void)(p), (void)(n))
+#define HK_UNPOISON(p, n) ((void)(p), (void)(n))
+#define HK_NO_ASAN
+#endif
+
+/* Free blocks are poisoned under ASan; hakmem's own accesses to their link word
+ * and to the header byte go through these. Plain loads and stores otherwise. */
+#if HK_ASAN
+HK_NO_ASAN static inline void *hk_next_load(void *p) { return *(void **)p; }
+HK_NO_ASAN static inline void hk_next_store(void *p, void *v) { *(void **)p = v; }
+HK_NO_ASAN static inline unsigned hk_hdr_load(const void *p) {
+  return ((const unsigned char *)p)[-1];
+}
+HK_NO_ASAN static inline void hk_hdr_store(void *p, unsigned v) {
+  ((unsigned char *)p)[-1] = (unsigned char)v;
+}
+#else
+HK_HOT void *hk_next_load(void *p) { return *(void **)p; }
+HK_HOT void hk_next_store(void *p, void *v) { *(void **)p = v; }
+HK_HOT unsigned hk_hdr_load(const void *p) { return ((const unsigned char *)p)[-1]; }
+HK_HOT void hk_hdr_store(void *p, unsigned v) { ((unsigned char *)p)[-1] = (unsigned char)v; }
+#endif
+
+#endif /* HAKMEM_CORE_DEBUG_H */

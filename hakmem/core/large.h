@@ -1,0 +1,16 @@
+/* Large blocks: anything above the size classes, and alignments the classes
+ * cannot give. One mapping per block, 2 MiB aligned and a whole number of 2 MiB
+ * chunks so that its registry entries are its own; a header just below the
+ * block records the mapping. Untouched pages of a mapping cost no memory.
+ * Who: the API's slow paths. Cost: a map on allocation, an unmap on free. */
+#ifndef HAKMEM_CORE_LARGE_H
+#define HAKMEM_CORE_LARGE_H
+
+#include <stddef.h>
+
+/* NULL + ENOMEM on failure. align is a power of two. */
+void *hk_large_alloc(size_t size, size_t align);
+void hk_large_free(void *p);
+size_t hk_large_usable(const void *p);
+
+#endif /* HAKMEM_CORE_LARGE_H */

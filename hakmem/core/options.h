@@ -1,0 +1,30 @@
+/* Options: HAKMEM_* environment variables, declared once in HK_OPTIONS.
+ *
+ * Parsing, HAKMEM_VERBOSE printing and the README's option list all come from
+ * this table. Values are read by walking environ at init (no allocation), and
+ * until then hold their defaults, so a re-entered malloc during init is safe.
+ * A bad value gets a one-line warning on stderr and the default. */
+#ifndef HAKMEM_CORE_OPTIONS_H
+#define HAKMEM_CORE_OPTIONS_H
+
+/* X(NAME, field, default, min, max, doc) */
+#define HK_OPTIONS(X)                                                                              \
+  X(PREWARM_COUNT, prewarm_count, 16, 0, 1024,                                                     \
+    "blocks per tiny class put in a thread's cache at its first allocation; 0 turns it off")      \
+  X(REFILL_BATCH, refill_batch, 32, 1, 1024, "blocks moved from a slab to a thread cache at once") \
+  X(CACHE_BYTES, cache_bytes, 65536, 1024, 16777216,                                               \
+    "bytes a thread may cache per size class (never fewer than 8 blocks)")                        \
+  X(VERBOSE, verbose, 0, 0, 2, "print the options in force at start-up")
+
+typedef struct hk_options {
+#define HK_OPT_FIELD(NAME, field, def, lo, hi, doc) long field;
+  HK_OPTIONS(HK_OPT_FIELD)
+#undef HK_OPT_FIELD
+} hk_options_t;
+
+extern hk_options_t hk_opt;
+
+/* Reads every option from the environment; prints them if HAKMEM_VERBOSE. */
+void hk_options_init(void);
+
+#endif /* HAKMEM_CORE_OPTIONS_H */

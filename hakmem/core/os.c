@@ -1,0 +1,109 @@
+#define _GNU_SOURCE
+#include "hakmem/core/os.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hakmem/core/debug.h"
+
+extern char **environ;
+
+static _Atomic uint64_t os_maps, os_unmaps, os_decommits;
+static _Atomic int os_fail_maps;
+
+size_t hk_os_page_size(void) { return 4096; }
+
+void *hk_os_map_aligned(size_t size, size_t align) {
+  if (atomic_load_explicit(&os_fail_maps, memory_order_relaxed) > 0 &&
+      atomic_fetch_sub(&os_fail_maps, 1) > 0) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  if (size > SIZE_MAX - align) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  /* Map size + align, then trim the unaligned head and the tail. */
+  size_t span = size + align;
+  char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+  size_t head = start - (uintptr_t)raw;
+  size_t tail = span - head - size;
+  if (head)
+    munmap(raw, head);
+  if (tail)
+    munmap((char *)start + size, tail);
+  atomic_fetch_add_explicit(&os_maps, 1, memory_order_relaxed);
+  return (void *)start;
+}
+
+void hk_os_unmap(void *p, size_t size) {
+  if (munmap(p, size) != 0)
+    hk_fatal("munmap failed", p);
+  atomic_fetch_add_explicit(&os_unmaps, 1, memory_order_relaxed);
+}
+
+void hk_os_decommit(void *p, size_t size) {
+  (void)madvise(p, size, MADV_DONTNEED);
+  atomic_fetch_add_explicit(&os_decommits, 1, memory_order_relaxed);
+}
+
+const char *hk_os_getenv(const char *name) {
+  size_t len = strlen(name);
+  if (!environ)
+    return NULL;
+  for (char **e = environ; *e; e++)
+    if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+      return *e + len + 1;
+  return NULL;
+}
+
+void hk_os_write_err(const char *s) {
+  size_t n = strlen(s);
+  while (n > 0) {
+    ssize_t w = write(2, s, n);
+    if (w <= 0)
+      return;
+    s += w;
+    n -= (size_t)w;
+  }
+}
+
+void hk_os_get_counters(hk_os_counters_t *out) {
+  out->maps = atomic_load(&os_maps);
+  out->unmaps = atomic_load(&os_unmaps);
+  out->decommits = atomic_load(&os_decommits);
+}
+
+void hk_os_fail_next_maps(int n) { atomic_store(&os_fail_maps, n); }
+
+static char *fmt_hex(char *end, uintptr_t v) {
+  *--end = '\0';
+  do {
+    *--end = "0123456789abcdef"[v & 15];
+    v >>= 4;
+  } while (v);
+  *--end = 'x';
+  *--end = '0';
+  return end;
+}
+
+void hk_fatal(const char *what, const void *addr) {
+  char buf[24];
+  hk_os_write_err("hakmem: ");
+  hk_os_write_err(what);
+  if (addr) {
+    hk_os_write_err(" at ");
+    hk_os_write_err(fmt_hex(buf + sizeof buf, (uintptr_t)addr));
+  }
+  hk_os_write_err("\n");
+  abort();
+}

@@ -1,0 +1,35 @@
+/* The registry: which 2 MiB chunks of the address space are hakmem's, and of
+ * what kind. A byte per chunk in a 64 MiB .bss array (only the pages covering
+ * used address ranges are ever touched: one page per 8 GiB).
+ *
+ * It tells hakmem's pointers from foreign ones without touching foreign memory,
+ * and dispatches free in O(1). Reads are relaxed atomic loads (plain moves);
+ * writes happen when chunks are mapped or unmapped.
+ * Hot-path cost: shift, mask, byte load, compare. */
+#ifndef HAKMEM_CORE_REGISTRY_H
+#define HAKMEM_CORE_REGISTRY_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hakmem/core/config.h"
+
+enum { HK_REG_FOREIGN = 0, HK_REG_SS = 1, HK_REG_LARGE = 2 };
+
+/* 47-bit user address space in 2 MiB chunks. */
+#define HK_REG_ENTRIES ((size_t)1 << (47 - HK_SS_SHIFT))
+
+extern _Atomic uint8_t hk_registry[HK_REG_ENTRIES];
+
+HK_HOT unsigned hk_registry_kind(const void *p) {
+  /* The mask keeps a wild pointer inside the array; such a pointer is not
+   * canonical user memory, so the first access to it faults, never corrupts. */
+  size_t i = ((uintptr_t)p >> HK_SS_SHIFT) & (HK_REG_ENTRIES - 1);
+  return atomic_load_explicit(&hk_registry[i], memory_order_relaxed);
+}
+
+/* Marks [base, base + size) (2 MiB aligned) as `kind`. */
+void hk_registry_set(const void *base, size_t size, unsigned kind);
+
+#endif /* HAKMEM_CORE_REGISTRY_H */

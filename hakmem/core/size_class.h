@@ -1,0 +1,51 @@
+/* Size classes.
+ *
+ * Owns: the class list (strides, multiples of 16) and the request -> class map.
+ * Tiny classes serve requests up to HK_TINY_MAX (1 KiB) through a table lookup;
+ * mid classes (to 32 KiB) through a count-leading-zeros formula. Neither loops
+ * nor divides. A block's usable size is its stride minus the header byte.
+ * Hot-path cost: tiny 3 instructions (add, shift, byte load); mid about 8. */
+#ifndef HAKMEM_CORE_SIZE_CLASS_H
+#define HAKMEM_CORE_SIZE_CLASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hakmem/core/config.h"
+#include "hakmem/core/size_class_table.inc"
+
+#define HK_TINY_MAX ((size_t)1024)
+#define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
+/* The last stride is 32768 + 16. */
+#define HK_SMALL_MAX ((size_t)32784 - HK_HDR)
+/* Class tags at or above this are not classes: the free fast path sends them to
+ * the slow path (aligned interior pointers, corrupt headers). */
+#define HK_TAG_ALIGNED 0xA1
+#define HK_NUM_TAGS 256
+
+extern const uint8_t hk_class_table[66];
+extern const uint32_t hk_class_stride[HK_NUM_CLASSES];
+
+HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[(n + HK_HDR + 15) >> 4]; }
+
+/* For HK_TINY_MAX < n <= HK_SMALL_MAX. */
+HK_HOT unsigned hk_mid_class(size_t n) {
+  size_t x = n + HK_HDR - 17; /* the class's nominal size must exceed x */
+  if (x < 1024)
+    x = 1024;
+  unsigned b = 63u - (unsigned)__builtin_clzll(x);
+  return HK_TINY_CLASSES + (b - 10) * 4 + (unsigned)((x >> (b - 2)) & 3);
+}
+
+HK_HOT unsigned hk_size_class(size_t n) {
+  return n <= HK_TINY_MAX ? hk_tiny_class(n) : hk_mid_class(n);
+}
+
+HK_HOT size_t hk_class_usable(unsigned c) { return hk_class_stride[c] - HK_HDR; }
+
+/* Slab geometry of a class: how many 64 KiB units one slab spans (at least 8
+ * blocks per slab), and how many blocks it holds. */
+unsigned hk_class_units(unsigned c);
+unsigned hk_class_capacity(unsigned c);
+
+#endif /* HAKMEM_CORE_SIZE_CLASS_H */

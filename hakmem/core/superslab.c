@@ -1,0 +1,157 @@
+#include "hakmem/core/superslab.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "hakmem/core/debug.h"
+#include "hakmem/core/os.h"
+#include "hakmem/core/registry.h"
+
+_Static_assert(sizeof(hk_ss_t) <= HK_UNIT_SIZE, "SuperSlab header must fit in unit 0");
+
+#define ALL_UNITS (~(uint32_t)1) /* unit 0 is the header */
+
+static hk_ss_t *ss_new(hk_heap_t *heap) {
+  hk_ss_t *ss = hk_os_map_aligned(HK_SS_SIZE, HK_SS_SIZE);
+  if (!ss)
+    return NULL;
+  ss->heap = heap;
+  ss->free_units = ALL_UNITS;
+  for (int i = 0; i < HK_UNITS_PER_SS; i++)
+    ss->slabs[i].cls = HK_SLAB_UNUSED;
+  /* Under ASan nothing outside a live block may be touched by the user. */
+  HK_POISON((char *)ss + HK_UNIT_SIZE, HK_SS_SIZE - HK_UNIT_SIZE);
+  hk_registry_set(ss, HK_SS_SIZE, HK_REG_SS);
+  ss->next_avail = heap->avail;
+  ss->in_avail = 1;
+  heap->avail = ss;
+  HK_STAT(heap, ss_mapped);
+  return ss;
+}
+
+/* First unit of a free run of `units` units, or -1. */
+static int find_run(uint32_t free_units, unsigned units) {
+  uint32_t mask = (units >= 32) ? ~0u : ((1u << units) - 1);
+  for (unsigned start = 1; start + units <= HK_UNITS_PER_SS; start++)
+    if (((free_units >> start) & mask) == mask)
+      return (int)start;
+  return -1;
+}
+
+hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
+  unsigned units = hk_class_units(c);
+  hk_ss_t *ss;
+  int start = -1;
+  /* Drop full SuperSlabs from the front of the list as we meet them. */
+  while (heap->avail && heap->avail->free_units == 0) {
+    heap->avail->in_avail = 0;
+    heap->avail = heap->avail->next_avail;
+  }
+  for (ss = heap->avail; ss; ss = ss->next_avail)
+    if ((start = find_run(ss->free_units, units)) >= 0)
+      break;
+  if (!ss) {
+    if (!(ss = ss_new(heap)))
+      return NULL;
+    start = 1;
+  }
+  uint32_t mask = ((1u << units) - 1) << start;
+  ss->free_units &= ~mask;
+  for (unsigned u = 0; u < units; u++)
+    ss->unit_slab[start + u] = (uint8_t)start;
+  hk_slab_t *s = &ss->slabs[start];
+  HK_ASSERT(s->cls == HK_SLAB_UNUSED);
+  HK_ASSERT(atomic_load(&s->remote) == NULL);
+  s->free = NULL;
+  s->base = (char *)ss + (size_t)start * HK_UNIT_SIZE + (HK_HDR ? HK_ALIGN : 0);
+  s->used = 0;
+  s->carved = 0;
+  s->capacity = hk_class_capacity(c);
+  s->cls = (uint8_t)c;
+  s->units = (uint8_t)units;
+  hk_partial_push(heap, s);
+  HK_STAT(heap, slabs_made);
+  return s;
+}
+
+void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
+  HK_ASSERT(s->used == 0);
+  hk_ss_t *ss = hk_ss_of(s);
+  unsigned start = (unsigned)(s - ss->slabs);
+  if (s->in_partial)
+    hk_partial_remove(heap, s);
+  s->cls = HK_SLAB_UNUSED;
+  s->free = NULL;
+  HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
+  ss->free_units |= ((1u << s->units) - 1) << start;
+  if (!ss->in_avail) {
+    ss->in_avail = 1;
+    ss->next_avail = heap->avail;
+    heap->avail = ss;
+  }
+  HK_STAT(heap, slabs_released);
+}
+
+void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p) {
+  HK_ASSERT(s->cls < HK_NUM_CLASSES && s->used > 0);
+  HK_ASSERT(hk_slab_block_start(s, p) == p);
+  hk_next_store(p, s->free);
+  s->free = p;
+  s->used--;
+  if (!s->in_partial)
+    hk_partial_push(heap, s);
+  /* Keep one empty slab per class so a class that cycles around a batch
+   * boundary does not make and release a slab each time. */
+  if (s->used == 0 && !(heap->partial[s->cls] == s && s->next == NULL))
+    hk_slab_release(heap, s);
+}
+
+void *hk_slab_block_start(hk_slab_t *s, const void *p) {
+  size_t stride = hk_class_stride[s->cls];
+  size_t off = (size_t)((const char *)p - s->base);
+  return s->base + off / stride * stride;
+}
+
+/* Heaps live in never-freed metadata chunks; a heap whose thread exited waits
+ * in the pool for the next new thread. */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static hk_heap_t *pool;
+static char *meta_cur, *meta_end;
+
+void hk_heap_pool_lock(void) { pthread_mutex_lock(&pool_lock); }
+void hk_heap_pool_unlock(void) { pthread_mutex_unlock(&pool_lock); }
+
+hk_heap_t *hk_heap_acquire(void) {
+  hk_heap_t *h = NULL;
+  pthread_mutex_lock(&pool_lock);
+  if (pool) {
+    h = pool;
+    pool = h->next_pool;
+    h->next_pool = NULL;
+  } else {
+    size_t need = (sizeof(hk_heap_t) + 63) & ~(size_t)63;
+    if ((size_t)(meta_end - meta_cur) < need) {
+      char *chunk = hk_os_map_aligned(HK_UNIT_SIZE, hk_os_page_size());
+      if (chunk) {
+        meta_cur = chunk;
+        meta_end = chunk + HK_UNIT_SIZE;
+      }
+    }
+    if ((size_t)(meta_end - meta_cur) >= need) {
+      h = (hk_heap_t *)meta_cur;
+      meta_cur += need;
+    } else {
+      errno = ENOMEM;
+    }
+  }
+  pthread_mutex_unlock(&pool_lock);
+  return h;
+}
+
+void hk_heap_release(hk_heap_t *heap) {
+  pthread_mutex_lock(&pool_lock);
+  heap->next_pool = pool;
+  pool = heap;
+  pthread_mutex_unlock(&pool_lock);
+}

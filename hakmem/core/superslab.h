@@ -1,0 +1,126 @@
+/* SuperSlabs, slabs and heaps.
+ *
+ * A SuperSlab is a 2 MiB aligned region from the OS module, registered in the
+ * registry, owned by one heap for its whole life (ss->heap never changes). Unit
+ * 0 holds this header; units 1..31 are carved into slabs, a slab being a run of
+ * units serving one size class. The SuperSlab of a block is p & ~(2 MiB - 1);
+ * its slab descriptor is found through unit_slab[]: O(1), no search.
+ *
+ * A heap owns SuperSlabs and, per class, a list of slabs that still have free
+ * or uncarved blocks. A heap is driven by one thread at a time; when that thread
+ * exits the heap goes to a pool and the next new thread adopts it whole, so an
+ * owner is always the heap, and ownership is a pointer compare.
+ *
+ * Owner-only fields need no synchronisation. Fields other threads touch are
+ * marked and atomic: slab->remote, slab->queued, slab->qnext, heap->rq.
+ * Invariant: a slab's `used` counts blocks handed out of it (thread caches,
+ * user, pending remote) and is 0 exactly when the slab may be released. SuperSlab
+ * headers are never unmapped, so a remote freer may touch a descriptor at any
+ * time. Callers: refill, remote free, thread exit. Not on the hot path. */
+#ifndef HAKMEM_CORE_SUPERSLAB_H
+#define HAKMEM_CORE_SUPERSLAB_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "hakmem/core/config.h"
+#include "hakmem/core/size_class.h"
+
+/* Not a class: as a tag it sends a free into an unused slab to the slow path. */
+#define HK_SLAB_UNUSED 0xFF
+
+typedef struct hk_slab {
+  /* Owner only. */
+  void *free; /* locally freed blocks */
+  struct hk_slab *next, *prev; /* heap->partial[cls] list */
+  char *base; /* first block */
+  uint32_t used;
+  uint32_t carved;
+  uint32_t capacity;
+  uint8_t cls;
+  uint8_t units;
+  uint8_t in_partial;
+  /* Shared with remote freers. Never reset by slab (re)initialisation. */
+  _Atomic(void *) remote; /* blocks freed by other threads */
+  _Atomic int queued; /* 1 while the slab sits in its heap's rq */
+  struct hk_slab *qnext;
+} hk_slab_t;
+
+struct hk_heap;
+
+typedef struct hk_ss {
+  struct hk_heap *heap; /* immutable */
+  struct hk_ss *next_avail; /* heap->avail list: SuperSlabs with free units */
+  uint32_t free_units; /* bitmap, owner only */
+  uint8_t in_avail;
+  uint8_t unit_slab[HK_UNITS_PER_SS]; /* unit -> first unit of its slab */
+  hk_slab_t slabs[HK_UNITS_PER_SS];   /* descriptor at a slab's first unit */
+} hk_ss_t;
+
+typedef struct hk_heap_stats {
+  uint64_t refills, spills, remote_frees_collected, slabs_made, slabs_released, ss_mapped;
+} hk_heap_stats_t;
+
+typedef struct hk_heap {
+  hk_slab_t *partial[HK_NUM_CLASSES];
+  hk_ss_t *avail;
+  _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
+  struct hk_heap *next_pool;
+  hk_heap_stats_t stats; /* debug builds only */
+} hk_heap_t;
+
+#if HAKMEM_BUILD_RELEASE
+#define HK_STAT(heap, field) ((void)0)
+#else
+#define HK_STAT(heap, field) ((heap)->stats.field++)
+#endif
+
+static inline hk_ss_t *hk_ss_of(const void *p) {
+  return (hk_ss_t *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
+}
+
+static inline hk_slab_t *hk_slab_of(hk_ss_t *ss, const void *p) {
+  unsigned unit = (unsigned)(((uintptr_t)p >> HK_UNIT_SHIFT) & (HK_UNITS_PER_SS - 1));
+  return &ss->slabs[ss->unit_slab[unit]];
+}
+
+/* Start of the block that contains p (p may point inside it). */
+void *hk_slab_block_start(hk_slab_t *s, const void *p);
+
+/* A fresh slab for class c, linked into heap->partial[c]; NULL + ENOMEM. */
+hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c);
+/* Gives an empty slab's units back to its SuperSlab. */
+void hk_slab_release(hk_heap_t *heap, hk_slab_t *s);
+
+/* Puts a block back into its (owned) slab; releases the slab when it empties. */
+void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p);
+
+static inline void hk_partial_push(hk_heap_t *heap, hk_slab_t *s) {
+  hk_slab_t *head = heap->partial[s->cls];
+  s->prev = NULL;
+  s->next = head;
+  if (head)
+    head->prev = s;
+  heap->partial[s->cls] = s;
+  s->in_partial = 1;
+}
+
+static inline void hk_partial_remove(hk_heap_t *heap, hk_slab_t *s) {
+  if (s->prev)
+    s->prev->next = s->next;
+  else
+    heap->partial[s->cls] = s->next;
+  if (s->next)
+    s->next->prev = s->prev;
+  s->next = s->prev = NULL;
+  s->in_partial = 0;
+}
+
+/* Heaps: a new heap or one from the pool of heaps whose thread exited. */
+hk_heap_t *hk_heap_acquire(void);
+void hk_heap_release(hk_heap_t *heap);
+/* Global lock for the heap pool and metadata (slow paths, fork handlers). */
+void hk_heap_pool_lock(void);
+void hk_heap_pool_unlock(void);
+
+#endif /* HAKMEM_CORE_SUPERSLAB_H */
