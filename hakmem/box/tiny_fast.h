@@ -27,7 +27,7 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
 
 HK_HOT void *hk_alloc(size_t size) {
   unsigned c;
-  if (HK_LIKELY(size <= HK_TINY_MAX))
+  if (HK_LIKELY(size <= HK_TABLE_MAX))
     c = hk_tiny_class(size);
   else if (size <= HK_SMALL_MAX)
     c = hk_mid_class(size);

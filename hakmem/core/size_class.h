@@ -15,6 +15,8 @@
 #include "hakmem/core/size_class_table.inc"
 
 #define HK_TINY_MAX ((size_t)1024)
+/* The table covers the whole last tiny class (stride 1040). */
+#define HK_TABLE_MAX ((size_t)1040 - HK_HDR)
 #define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
 /* The last stride is 32768 + 16. */
 #define HK_SMALL_MAX ((size_t)32784 - HK_HDR)
@@ -28,17 +30,15 @@ extern const uint32_t hk_class_stride[HK_NUM_CLASSES];
 
 HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[(n + HK_HDR + 15) >> 4]; }
 
-/* For HK_TINY_MAX < n <= HK_SMALL_MAX. */
+/* For HK_TABLE_MAX < n <= HK_SMALL_MAX. */
 HK_HOT unsigned hk_mid_class(size_t n) {
-  size_t x = n + HK_HDR - 17; /* the class's nominal size must exceed x */
-  if (x < 1024)
-    x = 1024;
+  size_t x = n + HK_HDR - 17; /* the class's nominal size must exceed x (>= 1024) */
   unsigned b = 63u - (unsigned)__builtin_clzll(x);
   return HK_TINY_CLASSES + (b - 10) * 4 + (unsigned)((x >> (b - 2)) & 3);
 }
 
 HK_HOT unsigned hk_size_class(size_t n) {
-  return n <= HK_TINY_MAX ? hk_tiny_class(n) : hk_mid_class(n);
+  return n <= HK_TABLE_MAX ? hk_tiny_class(n) : hk_mid_class(n);
 }
 
 HK_HOT size_t hk_class_usable(unsigned c) { return hk_class_stride[c] - HK_HDR; }

@@ -1,0 +1,56 @@
+/* Thread exit: 10,000 threads that allocate, free and exit (each leaving some
+ * blocks for the main thread to free remotely) keep RSS flat, because each new
+ * thread adopts the heap a finished thread gave back. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "hakmem/hakmem.h"
+#include "tests/check.h"
+
+#ifndef THREADS
+#define THREADS 10000
+#endif
+#define KEEP 8
+
+static long rss_kib(void) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  CHECK(f != NULL);
+  CHECK_EQ(fscanf(f, "%ld %ld", &pages, &resident), 2);
+  fclose(f);
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void *worker(void *arg) {
+  void **keep = arg;
+  void *tmp[64];
+  for (int i = 0; i < 64; i++)
+    tmp[i] = hak_malloc((size_t)(16 + i * 61));
+  for (int i = 0; i < 64; i++)
+    hak_free(tmp[i]);
+  for (int i = 0; i < KEEP; i++)
+    keep[i] = hak_malloc(200);
+  return NULL;
+}
+
+static void run(int n) {
+  for (int i = 0; i < n; i++) {
+    void *keep[KEEP];
+    pthread_t th;
+    CHECK_EQ(pthread_create(&th, NULL, worker, keep), 0);
+    CHECK_EQ(pthread_join(th, NULL), 0);
+    for (int k = 0; k < KEEP; k++)
+      hak_free(keep[k]); /* remote: the owner has exited */
+  }
+}
+
+int main(void) {
+  run(200);
+  long before = rss_kib();
+  run(THREADS);
+  long after = rss_kib();
+  printf("RSS after 200 threads: %ld KiB; after %d more: %ld KiB\n", before, THREADS, after);
+  CHECK(after - before < 4096); /* 4 MiB; a leak of one slab per thread would be 640 MiB */
+  return 0;
+}
