@@ -46,8 +46,11 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
     hk_fatal("invalid pointer (corrupt aligned-block header)", p);
 #endif
   hk_slab_t *s = hk_slab_of(ss, b);
+  /* cls and base are fixed while the slab has blocks out; carved moves, and
+   * only the owner may read it. */
+  int own = ss->heap == hk_tls.heap;
   if (s->cls >= HK_NUM_CLASSES || (char *)b < s->base ||
-      (size_t)((char *)b - s->base) >= (size_t)s->carved * hk_class_stride[s->cls] ||
+      (own && (size_t)((char *)b - s->base) >= (size_t)s->carved * hk_class_stride[s->cls]) ||
       hk_slab_block_start(s, b) != b)
     hk_fatal("invalid pointer (not a block hakmem handed out)", p);
 #if HK_HDR
