@@ -84,6 +84,10 @@ static void free_block(void *p) {
   hk_remote_free(ss, s, b);
 }
 
+__attribute__((weak)) void hk_free_foreign(void *p) {
+  hk_fatal("free of a pointer hakmem does not own", p);
+}
+
 void hk_free_slow(void *p) {
   if (!p)
     return;
@@ -96,7 +100,7 @@ void hk_free_slow(void *p) {
     hk_large_free(p);
     break;
   default:
-    hk_fatal("free of a pointer hakmem does not own", p);
+    hk_free_foreign(p);
   }
   errno = saved;
 }

@@ -22,6 +22,9 @@
 void *hk_alloc_slow(size_t size);
 void hk_free_slow(void *p);
 void hk_free_overflow(unsigned tag);
+/* A free of memory hakmem does not own. The hak_* library aborts naming the
+ * address; the malloc override replaces this (see hakmem/override). */
+void hk_free_foreign(void *p);
 /* The block a freed pointer stands for, and its slab; aborts on a bad pointer. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
 
