@@ -14,8 +14,8 @@
 #define OPS_PER_THREAD 1500000
 #endif
 #define THREADS 4
-#define LIVE 2048
-#define QCAP 4096
+#define LIVE    2048
+#define QCAP    4096
 
 typedef struct {
   pthread_mutex_t lock;
@@ -84,8 +84,8 @@ static void *worker(void *arg) {
     uint64_t r = xorshift(&seed);
     int slot = (int)(r % LIVE);
     if (live[slot]) {
-      if ((r >> 20) % 3 == 0 && push((id + 1 + (int)((r >> 30) % (THREADS - 1))) % THREADS,
-                                     live[slot], live_n[slot])) {
+      if ((r >> 20) % 3 == 0 &&
+          push((id + 1 + (int)((r >> 30) % (THREADS - 1))) % THREADS, live[slot], live_n[slot])) {
         /* handed to another thread, which checks and frees it */
       } else {
         check_and_free(live[slot], live_n[slot]);
@@ -93,8 +93,9 @@ static void *worker(void *arg) {
       live[slot] = NULL;
     } else {
       /* Mostly tiny, some mid, a few large. */
-      size_t n = (r >> 40) % 100 < 85 ? (r >> 8) % 1025
-                                      : (r >> 40) % 100 < 99 ? (r >> 8) % 32768 : 70000;
+      size_t n = (r >> 40) % 100 < 85   ? (r >> 8) % 1025
+                 : (r >> 40) % 100 < 99 ? (r >> 8) % 32768
+                                        : 70000;
       unsigned char *p = hak_malloc(n);
       CHECK(p != NULL);
       CHECK_EQ((uintptr_t)p % 16, 0);

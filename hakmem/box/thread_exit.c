@@ -16,7 +16,9 @@ static void on_thread_exit(void *heap) {
   hk_thread_detach();
 }
 
-static void make_exit_key(void) { exit_key_ok = pthread_key_create(&exit_key, on_thread_exit) == 0; }
+static void make_exit_key(void) {
+  exit_key_ok = pthread_key_create(&exit_key, on_thread_exit) == 0;
+}
 
 hk_heap_t *hk_thread_attach(void) {
   hk_tls_t *t = &hk_tls;

@@ -54,8 +54,8 @@ HK_HOT void hk_free(void *p) {
 #else
       unsigned c = hk_slab_of(ss, p)->cls;
 #endif
-      HK_DEBUG_ONLY(if (c < HK_NUM_CLASSES) HK_ASSERT(hk_slab_block_start(hk_slab_of(ss, p), p) ==
-                                                       p && hk_slab_of(ss, p)->cls == c));
+      HK_DEBUG_ONLY(if (c < HK_NUM_CLASSES) HK_ASSERT(
+          hk_slab_block_start(hk_slab_of(ss, p), p) == p && hk_slab_of(ss, p)->cls == c));
 #if HK_ASAN
       if (c < HK_NUM_CLASSES)
         HK_POISON(p, hk_class_usable(c));

@@ -33,11 +33,11 @@
 #else
 #define HK_HOT static inline
 #endif
-#define HK_NOINLINE __attribute__((noinline))
-#define HK_COLD __attribute__((noinline, cold))
-#define HK_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HK_NOINLINE    __attribute__((noinline))
+#define HK_COLD        __attribute__((noinline, cold))
+#define HK_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define HK_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define HK_API __attribute__((visibility("default")))
+#define HK_API         __attribute__((visibility("default")))
 
 /* Bytes of class header before each small block: the header is the last byte of
  * the previous slot, so blocks stay 16-byte aligned and a block's usable size
@@ -46,16 +46,16 @@
 
 /* Geometry. A SuperSlab is a 2 MiB aligned region of 32 units of 64 KiB; a slab
  * is a run of units serving one size class. */
-#define HK_SS_SHIFT 21
-#define HK_SS_SIZE ((size_t)1 << HK_SS_SHIFT)
-#define HK_UNIT_SHIFT 16
-#define HK_UNIT_SIZE ((size_t)1 << HK_UNIT_SHIFT)
+#define HK_SS_SHIFT     21
+#define HK_SS_SIZE      ((size_t)1 << HK_SS_SHIFT)
+#define HK_UNIT_SHIFT   16
+#define HK_UNIT_SIZE    ((size_t)1 << HK_UNIT_SHIFT)
 #define HK_UNITS_PER_SS ((int)(HK_SS_SIZE / HK_UNIT_SIZE))
-#define HK_ALIGN 16
+#define HK_ALIGN        16
 
 /* Tunables (defaults; options may override the ones read at init). */
-#define HK_PREWARM_COUNT_DEFAULT 16 /* blocks per tiny class at thread start */
-#define HK_REFILL_BATCH_DEFAULT 32  /* blocks moved slab -> thread cache */
-#define HK_CACHE_BYTES_DEFAULT (64 * 1024) /* per-class thread cache cap, in bytes */
+#define HK_PREWARM_COUNT_DEFAULT 16          /* blocks per tiny class at thread start */
+#define HK_REFILL_BATCH_DEFAULT  32          /* blocks moved slab -> thread cache */
+#define HK_CACHE_BYTES_DEFAULT   (64 * 1024) /* per-class thread cache cap, in bytes */
 
 #endif /* HAKMEM_CORE_CONFIG_H */

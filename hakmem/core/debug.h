@@ -23,11 +23,11 @@ __attribute__((noreturn, cold)) void hk_fatal(const char *what, const void *addr
 
 #if HK_ASAN
 #include <sanitizer/asan_interface.h>
-#define HK_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define HK_POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
 #define HK_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#define HK_NO_ASAN __attribute__((no_sanitize_address))
+#define HK_NO_ASAN        __attribute__((no_sanitize_address))
 #else
-#define HK_POISON(p, n) ((void)(p), (void)(n))
+#define HK_POISON(p, n)   ((void)(p), (void)(n))
 #define HK_UNPOISON(p, n) ((void)(p), (void)(n))
 #define HK_NO_ASAN
 #endif

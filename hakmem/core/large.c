@@ -9,7 +9,7 @@
 #include "hakmem/core/registry.h"
 
 #define LARGE_MAGIC 0x6c617267656d656dULL
-#define LARGE_HDR 64 /* keeps the block 64-byte aligned */
+#define LARGE_HDR   64 /* keeps the block 64-byte aligned */
 
 typedef struct large_hdr {
   uint64_t magic;

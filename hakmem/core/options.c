@@ -68,7 +68,8 @@ void hk_options_init(void) {
   HK_OPTIONS(HK_OPT_READ)
 #undef HK_OPT_READ
   if (hk_opt.verbose) {
-#define HK_OPT_PRINT(NAME, field, def, lo, hi, doc) print_option("HAKMEM_" #NAME, hk_opt.field, doc);
+#define HK_OPT_PRINT(NAME, field, def, lo, hi, doc)                                                \
+  print_option("HAKMEM_" #NAME, hk_opt.field, doc);
     HK_OPTIONS(HK_OPT_PRINT)
 #undef HK_OPT_PRINT
   }

@@ -10,10 +10,10 @@
 /* X(NAME, field, default, min, max, doc) */
 #define HK_OPTIONS(X)                                                                              \
   X(PREWARM_COUNT, prewarm_count, 16, 0, 1024,                                                     \
-    "blocks per tiny class put in a thread's cache at its first allocation; 0 turns it off")      \
+    "blocks per tiny class put in a thread's cache at its first allocation; 0 turns it off")       \
   X(REFILL_BATCH, refill_batch, 32, 1, 1024, "blocks moved from a slab to a thread cache at once") \
   X(CACHE_BYTES, cache_bytes, 65536, 1024, 16777216,                                               \
-    "bytes a thread may cache per size class (never fewer than 8 blocks)")                        \
+    "bytes a thread may cache per size class (never fewer than 8 blocks)")                         \
   X(VERBOSE, verbose, 0, 0, 2, "print the options in force at start-up")
 
 typedef struct hk_options {

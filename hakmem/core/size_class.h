@@ -16,14 +16,14 @@
 
 #define HK_TINY_MAX ((size_t)1024)
 /* The table covers the whole last tiny class (stride 1040). */
-#define HK_TABLE_MAX ((size_t)1040 - HK_HDR)
+#define HK_TABLE_MAX   ((size_t)1040 - HK_HDR)
 #define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
 /* The last stride is 32768 + 16. */
 #define HK_SMALL_MAX ((size_t)32784 - HK_HDR)
 /* Class tags at or above this are not classes: the free fast path sends them to
  * the slow path (aligned interior pointers, corrupt headers). */
 #define HK_TAG_ALIGNED 0xA1
-#define HK_NUM_TAGS 256
+#define HK_NUM_TAGS    256
 
 extern const uint8_t hk_class_table[66];
 extern const uint32_t hk_class_stride[HK_NUM_CLASSES];

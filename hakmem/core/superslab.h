@@ -31,9 +31,9 @@
 
 typedef struct hk_slab {
   /* Owner only. */
-  void *free; /* locally freed blocks */
+  void *free;                  /* locally freed blocks */
   struct hk_slab *next, *prev; /* heap->partial[cls] list */
-  char *base; /* first block */
+  char *base;                  /* first block */
   uint32_t used;
   uint32_t carved;
   uint32_t capacity;
@@ -42,16 +42,16 @@ typedef struct hk_slab {
   uint8_t in_partial;
   /* Shared with remote freers. Never reset by slab (re)initialisation. */
   _Atomic(void *) remote; /* blocks freed by other threads */
-  _Atomic int queued; /* 1 while the slab sits in its heap's rq */
+  _Atomic int queued;     /* 1 while the slab sits in its heap's rq */
   struct hk_slab *qnext;
 } hk_slab_t;
 
 struct hk_heap;
 
 typedef struct hk_ss {
-  struct hk_heap *heap; /* immutable */
+  struct hk_heap *heap;     /* immutable */
   struct hk_ss *next_avail; /* heap->avail list: SuperSlabs with free units */
-  uint32_t free_units; /* bitmap, owner only */
+  uint32_t free_units;      /* bitmap, owner only */
   uint8_t in_avail;
   uint8_t unit_slab[HK_UNITS_PER_SS]; /* unit -> first unit of its slab */
   hk_slab_t slabs[HK_UNITS_PER_SS];   /* descriptor at a slab's first unit */

@@ -31,8 +31,8 @@ typedef struct hak_build_info {
   int header_classidx; /* 1-byte class header before each small block */
   int prewarm_tls;     /* thread caches pre-warmed at a thread's first use */
   int aggressive_inline;
-  int release; /* profiling and debug counters compiled out */
-  size_t tiny_max; /* largest tiny request */
+  int release;      /* profiling and debug counters compiled out */
+  size_t tiny_max;  /* largest tiny request */
   size_t small_max; /* largest request served from size classes */
   int num_classes;
 } hak_build_info_t;
