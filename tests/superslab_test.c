@@ -18,7 +18,8 @@ int main(void) {
     hk_ss_t *ss = hk_ss_of(s);
     CHECK_EQ((uintptr_t)ss % HK_SS_SIZE, 0);
     CHECK(ss->heap == heap);
-    CHECK_EQ(hk_registry_kind(ss), HK_REG_SS);
+    CHECK_EQ(hk_registry_kind(ss), heap->reg_id);
+    CHECK(hk_reg_is_ss(heap->reg_id));
     CHECK_EQ(s->cls, c);
     CHECK(heap->partial[c] == s && s->in_partial);
     CHECK_EQ((uintptr_t)s->base % 16, 0);

@@ -28,17 +28,15 @@ HK_API void *hak_calloc(size_t count, size_t size) {
 HK_API size_t hak_usable_size(const void *ptr) {
   if (!ptr)
     return 0;
-  switch (hk_registry_kind(ptr)) {
-  case HK_REG_SS: {
+  unsigned kind = hk_registry_kind(ptr);
+  if (hk_reg_is_ss(kind)) {
     hk_slab_t *s;
     void *b = hk_block_resolve(hk_ss_of(ptr), ptr, &s);
     return hk_class_usable(s->cls) - (size_t)((const char *)ptr - (char *)b);
   }
-  case HK_REG_LARGE:
+  if (kind == HK_REG_LARGE)
     return hk_large_usable(ptr);
-  default:
-    hk_fatal("malloc_usable_size of a pointer hakmem does not own", ptr);
-  }
+  hk_fatal("malloc_usable_size of a pointer hakmem does not own", ptr);
 }
 
 HK_API void *hak_realloc(void *ptr, size_t size) {

@@ -34,6 +34,7 @@ hk_heap_t *hk_thread_attach(void) {
   }
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;
+  t->reg_id = heap->reg_id <= HK_REG_MAX_HEAP_ID ? heap->reg_id : HK_REG_NONE;
   pthread_once(&exit_key_once, make_exit_key);
   if (exit_key_ok)
     pthread_setspecific(exit_key, heap);
@@ -50,6 +51,7 @@ void hk_thread_detach(void) {
     hk_spill(t, c, UINT32_MAX);
   hk_remote_collect(heap);
   t->heap = NULL;
+  t->reg_id = HK_REG_NONE;
   t->state = HK_THREAD_EXITED;
   hk_heap_release(heap);
 }

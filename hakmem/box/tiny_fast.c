@@ -92,30 +92,32 @@ void hk_free_slow(void *p) {
   if (!p)
     return;
   int saved = errno;
-  switch (hk_registry_kind(p)) {
-  case HK_REG_SS:
+  unsigned kind = hk_registry_kind(p);
+  if (hk_reg_is_ss(kind))
     free_block(p);
-    break;
-  case HK_REG_LARGE:
+  else if (kind == HK_REG_LARGE)
     hk_large_free(p);
-    break;
-  default:
+  else
     hk_free_foreign(p);
-  }
   errno = saved;
 }
 
-void hk_free_overflow(unsigned tag) {
+void hk_free_overflow(void *pushed) {
   hk_tls_t *t = &hk_tls;
+#if HK_HDR
+  unsigned tag = hk_hdr_load(pushed);
+#else
+  unsigned tag = hk_slab_of(hk_ss_of(pushed), pushed)->cls;
+#endif
   if (tag < HK_NUM_CLASSES) {
     hk_spill(t, tag, hk_cache_cap(tag) / 2);
     return;
   }
-  /* Not a class: take the pointer back and resolve it the slow way. */
-  void *p = t->head[tag];
+  /* Not a class: take the pointer back (the list was empty before it) and
+   * resolve it the slow way. */
   t->head[tag] = NULL;
   t->room[tag] = 1;
   if (tag != HK_TAG_ALIGNED)
-    hk_fatal("free of an invalid pointer (no block header)", p);
-  free_block(p);
+    hk_fatal("free of an invalid pointer (no block header)", pushed);
+  free_block(pushed);
 }

@@ -2,9 +2,9 @@
  *
  * Owns: nothing but code; it pops from and pushes on the thread cache.
  * alloc: size -> class, pop the class's list, room + 1.
- * free:  registry byte says "SuperSlab", the SuperSlab's heap is this thread's
- *        heap, class from the header byte (or the slab descriptor without
- *        the header), push, room - 1; a full cache takes the overflow path.
+ * free:  the registry byte is this thread's heap id (a block of its own heap),
+ *        class from the header byte (or the slab descriptor without the
+ *        header), push, room - 1; a full cache takes the overflow path.
  * Everything else (empty list, first use of a thread, another thread's block,
  * large blocks, NULL, foreign pointers) goes to a noinline slow path.
  * Invariants: no locks, no atomic read-modify-writes, no option branches; an
@@ -21,7 +21,8 @@
 
 void *hk_alloc_slow(size_t size);
 void hk_free_slow(void *p);
-void hk_free_overflow(unsigned tag);
+/* The cache of p's class reached its cap (or p's tag is not a class). */
+void hk_free_overflow(void *p);
 /* A free of memory hakmem does not own. The hak_* library aborts naming the
  * address; the malloc override replaces this (see hakmem/override). */
 void hk_free_foreign(void *p);
@@ -46,26 +47,23 @@ HK_HOT void *hk_alloc(size_t size) {
 }
 
 HK_HOT void hk_free(void *p) {
-  if (HK_LIKELY(hk_registry_kind(p) == HK_REG_SS)) {
-    hk_ss_t *ss = hk_ss_of(p);
-    if (HK_LIKELY(ss->heap == hk_tls.heap)) {
+  if (HK_LIKELY(hk_registry_kind_fast(p) == hk_tls.reg_id)) {
 #if HK_HDR
-      unsigned c = hk_hdr_load(p);
+    unsigned c = hk_hdr_load(p);
 #else
-      unsigned c = hk_slab_of(ss, p)->cls;
+    unsigned c = hk_slab_of(hk_ss_of(p), p)->cls;
 #endif
-      HK_DEBUG_ONLY(if (c < HK_NUM_CLASSES) HK_ASSERT(
-          hk_slab_block_start(hk_slab_of(ss, p), p) == p && hk_slab_of(ss, p)->cls == c));
+    HK_DEBUG_ONLY(hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
+                  if (c < HK_NUM_CLASSES) HK_ASSERT(hk_slab_block_start(s, p) == p && s->cls == c));
 #if HK_ASAN
-      if (c < HK_NUM_CLASSES)
-        HK_POISON(p, hk_class_usable(c));
+    if (c < HK_NUM_CLASSES)
+      HK_POISON(p, hk_class_usable(c));
 #endif
-      hk_next_store(p, hk_tls.head[c]);
-      hk_tls.head[c] = p;
-      if (HK_UNLIKELY(--hk_tls.room[c] == 0))
-        hk_free_overflow(c);
-      return;
-    }
+    hk_next_store(p, hk_tls.head[c]);
+    hk_tls.head[c] = p;
+    if (HK_UNLIKELY(--hk_tls.room[c] == 0))
+      hk_free_overflow(p); /* p, not c: it is still in the argument register */
+    return;
   }
   hk_free_slow(p);
 }

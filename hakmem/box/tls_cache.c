@@ -2,7 +2,7 @@
 
 #include "hakmem/core/options.h"
 
-__thread hk_tls_t hk_tls __attribute__((tls_model("initial-exec")));
+__thread hk_tls_t hk_tls __attribute__((tls_model("initial-exec"))) = {.reg_id = HK_REG_NONE};
 
 uint32_t hk_cache_cap(unsigned c) {
   long cap = hk_opt.cache_bytes / (long)hk_class_stride[c];

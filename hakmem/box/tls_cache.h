@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "hakmem/core/registry.h"
 #include "hakmem/core/size_class.h"
 #include "hakmem/core/superslab.h"
 
@@ -24,6 +25,7 @@ typedef struct hk_tls {
   uint32_t room[HK_NUM_TAGS];
   hk_heap_t *heap;
   int state;
+  uint8_t reg_id; /* heap->reg_id if unique, else HK_REG_NONE (also before attach) */
 } hk_tls_t;
 
 extern __thread hk_tls_t hk_tls __attribute__((tls_model("initial-exec")));

@@ -22,7 +22,7 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
     ss->slabs[i].cls = HK_SLAB_UNUSED;
   /* Under ASan nothing outside a live block may be touched by the user. */
   HK_POISON((char *)ss + HK_UNIT_SIZE, HK_SS_SIZE - HK_UNIT_SIZE);
-  hk_registry_set(ss, HK_SS_SIZE, HK_REG_SS);
+  hk_registry_set(ss, HK_SS_SIZE, heap->reg_id);
   ss->next_avail = heap->avail;
   ss->in_avail = 1;
   heap->avail = ss;
@@ -118,6 +118,7 @@ void *hk_slab_block_start(hk_slab_t *s, const void *p) {
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static hk_heap_t *pool;
 static char *meta_cur, *meta_end;
+static unsigned heaps_made;
 
 void hk_heap_pool_lock(void) { pthread_mutex_lock(&pool_lock); }
 void hk_heap_pool_unlock(void) { pthread_mutex_unlock(&pool_lock); }
@@ -141,6 +142,8 @@ hk_heap_t *hk_heap_acquire(void) {
     if ((size_t)(meta_end - meta_cur) >= need) {
       h = (hk_heap_t *)meta_cur;
       meta_cur += need;
+      heaps_made++;
+      h->reg_id = heaps_made <= HK_REG_MAX_HEAP_ID ? (uint8_t)heaps_made : HK_REG_SS_SHARED;
     } else {
       errno = ENOMEM;
     }

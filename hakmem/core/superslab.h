@@ -66,6 +66,7 @@ typedef struct hk_heap {
   hk_ss_t *avail;
   _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   struct hk_heap *next_pool;
+  uint8_t reg_id;        /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
   hk_heap_stats_t stats; /* debug builds only */
 } hk_heap_t;
 
