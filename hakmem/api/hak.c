@@ -7,6 +7,7 @@
 
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/stats.h"
 
 HK_API void *hak_malloc(size_t size) { return hk_alloc(size); }
 
@@ -50,12 +51,26 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
   /* Stay in place while the block fits and is not more than twice too big. */
   if (size <= old && size >= old / 2)
     return ptr;
+  if (size > HK_SMALL_MAX && hk_registry_kind(ptr) == HK_REG_LARGE) {
+    void *q = hk_large_realloc(ptr, size); /* mremap: no copy */
+    if (q)
+      return q;
+  }
   void *q = hk_alloc(size);
   if (!q)
     return NULL;
   memcpy(q, ptr, old < size ? old : size);
   hk_free(ptr);
   return q;
+}
+
+HK_API void *hak_reallocarray(void *ptr, size_t count, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return hak_realloc(ptr, total);
 }
 
 HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
@@ -80,6 +95,55 @@ HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
   }
 #endif
   return hk_large_alloc(size, alignment);
+}
+
+HK_API int hak_posix_memalign(void **out, size_t alignment, size_t size) {
+  if (alignment < sizeof(void *) || (alignment & (alignment - 1)))
+    return EINVAL;
+  int saved = errno;
+  void *p = hak_aligned_alloc(alignment, size);
+  int err = errno;
+  errno = saved; /* POSIX: the result is the return value */
+  if (!p)
+    return err;
+  *out = p;
+  return 0;
+}
+
+HK_API void *hak_memalign(size_t alignment, size_t size) {
+  /* glibc rounds an alignment that is not a power of two up to one. */
+  if (alignment & (alignment - 1)) {
+    if (alignment > ((size_t)1 << 62)) {
+      errno = EINVAL;
+      return NULL;
+    }
+    alignment = (size_t)1 << (64 - __builtin_clzll(alignment));
+  }
+  return hak_aligned_alloc(alignment ? alignment : 1, size);
+}
+
+HK_API void *hak_valloc(size_t size) { return hak_aligned_alloc(4096, size); }
+
+HK_API void *hak_pvalloc(size_t size) {
+  if (size > SIZE_MAX - 4095) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return hak_aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+}
+
+HK_API void hak_free_sized(void *ptr, size_t size) {
+  HK_DEBUG_ONLY(if (ptr && hak_usable_size(ptr) < size)
+                    hk_fatal("free_sized with a size larger than the block", ptr));
+  (void)size;
+  hk_free(ptr);
+}
+
+HK_API void hak_free_aligned_sized(void *ptr, size_t alignment, size_t size) {
+  HK_DEBUG_ONLY(if (ptr && alignment && ((uintptr_t)ptr & (alignment - 1)))
+                    hk_fatal("free_aligned_sized with an alignment the block does not have", ptr));
+  (void)alignment;
+  hak_free_sized(ptr, size);
 }
 
 HK_API int hak_owns(const void *ptr) { return hk_registry_kind(ptr) != HK_REG_FOREIGN; }

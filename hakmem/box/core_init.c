@@ -1,8 +1,10 @@
 #include "hakmem/box/core_init.h"
 
+#include <pthread.h>
 #include <sched.h>
 
 #include "hakmem/core/options.h"
+#include "hakmem/core/superslab.h"
 
 _Atomic int hk_init_state;
 static __thread int initialising __attribute__((tls_model("initial-exec")));
@@ -12,6 +14,9 @@ void hk_init_slow(void) {
   if (atomic_compare_exchange_strong(&hk_init_state, &expected, HK_INIT_RUNNING)) {
     initialising = 1;
     hk_options_init();
+    /* fork: the child must find the heap pool unlocked. pthread_atfork may
+     * allocate; that re-enters here and is served. */
+    pthread_atfork(hk_heap_pool_lock, hk_heap_pool_unlock, hk_heap_pool_unlock);
     if (hak_test_init_hook)
       hak_test_init_hook();
     initialising = 0;

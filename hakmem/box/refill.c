@@ -2,6 +2,7 @@
 
 #include "hakmem/box/remote_free.h"
 #include "hakmem/core/debug.h"
+#include "hakmem/core/stats.h"
 
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n) {
   hk_heap_t *heap = t->heap;
@@ -43,6 +44,10 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n) {
   t->head[c] = head;
   t->room[c] -= got;
   HK_STAT(heap, refills);
+  if (got) {
+    hk_stat_blocks(c, got);
+    HK_CTR_ADD(hk_ctr.cls[c].refills, 1);
+  }
   return got;
 }
 
@@ -60,4 +65,8 @@ void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
   t->head[c] = p;
   t->room[c] += moved;
   HK_STAT(heap, spills);
+  if (moved) {
+    hk_stat_blocks(c, -(int64_t)moved);
+    HK_CTR_ADD(hk_ctr.cls[c].spills, 1);
+  }
 }

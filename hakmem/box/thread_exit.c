@@ -25,6 +25,8 @@ hk_heap_t *hk_thread_attach(void) {
   if (t->heap)
     return t->heap;
   hk_init_once();
+  if (t->heap) /* init re-entered malloc on this thread, which attached */
+    return t->heap;
   hk_heap_t *heap = hk_heap_acquire();
   if (!heap)
     return NULL;

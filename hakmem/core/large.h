@@ -11,6 +11,9 @@
 /* NULL + ENOMEM on failure. align is a power of two. */
 void *hk_large_alloc(size_t size, size_t align);
 void hk_large_free(void *p);
+/* Resizes in place or moves the pages (mremap), never copying; NULL if the OS
+ * refuses (p is untouched then). The result is 64-byte aligned, not more. */
+void *hk_large_realloc(void *p, size_t size);
 size_t hk_large_usable(const void *p);
 
 #endif /* HAKMEM_CORE_LARGE_H */

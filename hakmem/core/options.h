@@ -14,6 +14,9 @@
   X(REFILL_BATCH, refill_batch, 32, 1, 1024, "blocks moved from a slab to a thread cache at once") \
   X(CACHE_BYTES, cache_bytes, 65536, 1024, 16777216,                                               \
     "bytes a thread may cache per size class (never fewer than 8 blocks)")                         \
+  X(PURGE_DELAY_MS, purge_delay_ms, 50, 0, 3600000,                                                \
+    "milliseconds an empty slab keeps its memory before it goes back to the OS; 0: at once")       \
+  X(SHOW_STATS, show_stats, 0, 0, 1, "print statistics to stderr at exit")                         \
   X(VERBOSE, verbose, 0, 0, 2, "print the options in force at start-up")
 
 typedef struct hk_options {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hakmem/core/debug.h"
@@ -13,6 +14,7 @@
 extern char **environ;
 
 static _Atomic uint64_t os_maps, os_unmaps, os_decommits;
+static _Atomic int64_t os_bytes_mapped, os_bytes_decommitted;
 static _Atomic int os_fail_maps;
 
 size_t hk_os_page_size(void) { return 4096; }
@@ -42,6 +44,7 @@ void *hk_os_map_aligned(size_t size, size_t align) {
   if (tail)
     munmap((char *)start + size, tail);
   atomic_fetch_add_explicit(&os_maps, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&os_bytes_mapped, (int64_t)size, memory_order_relaxed);
   return (void *)start;
 }
 
@@ -49,11 +52,44 @@ void hk_os_unmap(void *p, size_t size) {
   if (munmap(p, size) != 0)
     hk_fatal("munmap failed", p);
   atomic_fetch_add_explicit(&os_unmaps, 1, memory_order_relaxed);
+  atomic_fetch_sub_explicit(&os_bytes_mapped, (int64_t)size, memory_order_relaxed);
 }
 
 void hk_os_decommit(void *p, size_t size) {
   (void)madvise(p, size, MADV_DONTNEED);
   atomic_fetch_add_explicit(&os_decommits, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&os_bytes_decommitted, (int64_t)size, memory_order_relaxed);
+}
+
+void hk_os_recommit(size_t size) {
+  atomic_fetch_sub_explicit(&os_bytes_decommitted, (int64_t)size, memory_order_relaxed);
+}
+
+void *hk_os_remap(void *p, size_t old_size, size_t new_size, size_t align) {
+  void *q = mremap(p, old_size, new_size, 0);
+  if (q == MAP_FAILED) {
+    /* Reserve an aligned range and move the pages onto it. */
+    void *target = hk_os_map_aligned(new_size, align);
+    if (!target)
+      return NULL;
+    q = mremap(p, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, target);
+    if (q == MAP_FAILED) {
+      hk_os_unmap(target, new_size);
+      errno = ENOMEM;
+      return NULL;
+    }
+    /* The reservation was counted as mapped; the old range is gone. */
+    atomic_fetch_sub_explicit(&os_bytes_mapped, (int64_t)old_size, memory_order_relaxed);
+    return q;
+  }
+  atomic_fetch_add_explicit(&os_bytes_mapped, (int64_t)(new_size - old_size), memory_order_relaxed);
+  return q;
+}
+
+uint64_t hk_os_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 const char *hk_os_getenv(const char *name) {
@@ -81,6 +117,8 @@ void hk_os_get_counters(hk_os_counters_t *out) {
   out->maps = atomic_load(&os_maps);
   out->unmaps = atomic_load(&os_unmaps);
   out->decommits = atomic_load(&os_decommits);
+  out->bytes_mapped = (uint64_t)atomic_load(&os_bytes_mapped);
+  out->bytes_decommitted = (uint64_t)atomic_load(&os_bytes_decommitted);
 }
 
 void hk_os_fail_next_maps(int n) { atomic_store(&os_fail_maps, n); }

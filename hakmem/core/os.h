@@ -15,6 +15,15 @@ void *hk_os_map_aligned(size_t size, size_t align);
 void hk_os_unmap(void *p, size_t size);
 /* Gives the pages back; the range stays mapped and reads as zero afterwards. */
 void hk_os_decommit(void *p, size_t size);
+/* Records that `size` decommitted bytes are in use again (they fault back in). */
+void hk_os_recommit(size_t size);
+/* Grows or moves the mapping [p, p + old_size) to new_size bytes aligned to
+ * `align` without copying: in place if the neighbouring range is free, else
+ * onto a fresh aligned range. Returns the new start, or NULL (the old mapping
+ * is untouched). */
+void *hk_os_remap(void *p, size_t old_size, size_t new_size, size_t align);
+/* Coarse monotonic milliseconds (vDSO; no syscall). */
+uint64_t hk_os_now_ms(void);
 size_t hk_os_page_size(void);
 
 /* The value of environment variable `name`, found by walking environ (getenv
@@ -29,6 +38,8 @@ typedef struct hk_os_counters {
   uint64_t maps;
   uint64_t unmaps;
   uint64_t decommits;
+  uint64_t bytes_mapped;      /* mapped now */
+  uint64_t bytes_decommitted; /* of those, given back with madvise and not reused */
 } hk_os_counters_t;
 void hk_os_get_counters(hk_os_counters_t *out);
 void hk_os_fail_next_maps(int n);

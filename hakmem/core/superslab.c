@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "hakmem/core/debug.h"
+#include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
 #include "hakmem/core/registry.h"
+#include "hakmem/core/stats.h"
 
 _Static_assert(sizeof(hk_ss_t) <= HK_UNIT_SIZE, "SuperSlab header must fit in unit 0");
 
@@ -58,6 +60,13 @@ hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
   }
   uint32_t mask = ((1u << units) - 1) << start;
   ss->free_units &= ~mask;
+  ss->dirty_units &= ~mask;
+  if (ss->decommitted_units & mask) {
+    hk_os_recommit((size_t)__builtin_popcount(ss->decommitted_units & mask) * HK_UNIT_SIZE);
+    ss->decommitted_units &= ~mask;
+  }
+  if (heap->purge_at && hk_os_now_ms() >= heap->purge_at)
+    hk_heap_purge(heap);
   for (unsigned u = 0; u < units; u++)
     ss->unit_slab[start + u] = (uint8_t)start;
   hk_slab_t *s = &ss->slabs[start];
@@ -85,12 +94,51 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
   s->free = NULL;
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
   ss->free_units |= ((1u << s->units) - 1) << start;
+  ss->dirty_units |= ((1u << s->units) - 1) << start;
   if (!ss->in_avail) {
     ss->in_avail = 1;
     ss->next_avail = heap->avail;
     heap->avail = ss;
   }
   HK_STAT(heap, slabs_released);
+  uint64_t now = hk_os_now_ms();
+  if (hk_opt.purge_delay_ms == 0 || (heap->purge_at && now >= heap->purge_at))
+    hk_heap_purge(heap);
+  else if (!heap->purge_at)
+    heap->purge_at = now + (uint64_t)hk_opt.purge_delay_ms;
+}
+
+void hk_heap_purge(hk_heap_t *heap) {
+  heap->purge_at = 0;
+  for (hk_ss_t *ss = heap->avail; ss; ss = ss->next_avail) {
+    uint32_t d = ss->dirty_units;
+    while (d) {
+      /* One madvise per run of dirty units. */
+      unsigned start = (unsigned)__builtin_ctz(d);
+      unsigned len = (unsigned)__builtin_ctzll(~((uint64_t)d >> start));
+      hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)len * HK_UNIT_SIZE);
+      d &= ~(uint32_t)((((uint64_t)1 << len) - 1) << start);
+    }
+    ss->decommitted_units |= ss->dirty_units;
+    ss->dirty_units = 0;
+  }
+}
+
+int hk_heap_trim(hk_heap_t *heap) {
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
+    hk_slab_t *s = heap->partial[c];
+    while (s) {
+      hk_slab_t *next = s->next;
+      if (s->used == 0)
+        hk_slab_release(heap, s);
+      s = next;
+    }
+  }
+  int any = 0;
+  for (hk_ss_t *ss = heap->avail; ss; ss = ss->next_avail)
+    any |= ss->dirty_units != 0;
+  hk_heap_purge(heap);
+  return any;
 }
 
 void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p) {
@@ -143,6 +191,7 @@ hk_heap_t *hk_heap_acquire(void) {
       h = (hk_heap_t *)meta_cur;
       meta_cur += need;
       heaps_made++;
+      HK_CTR_ADD(hk_ctr.heaps, 1);
       h->reg_id = heaps_made <= HK_REG_MAX_HEAP_ID ? (uint8_t)heaps_made : HK_REG_SS_SHARED;
     } else {
       errno = ENOMEM;
@@ -150,6 +199,13 @@ hk_heap_t *hk_heap_acquire(void) {
   }
   pthread_mutex_unlock(&pool_lock);
   return h;
+}
+
+void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
+  pthread_mutex_lock(&pool_lock);
+  for (hk_heap_t *h = pool; h; h = h->next_pool)
+    fn(h, arg);
+  pthread_mutex_unlock(&pool_lock);
 }
 
 void hk_heap_release(hk_heap_t *heap) {

@@ -49,9 +49,11 @@ typedef struct hk_slab {
 struct hk_heap;
 
 typedef struct hk_ss {
-  struct hk_heap *heap;     /* immutable */
-  struct hk_ss *next_avail; /* heap->avail list: SuperSlabs with free units */
-  uint32_t free_units;      /* bitmap, owner only */
+  struct hk_heap *heap;       /* immutable */
+  struct hk_ss *next_avail;   /* heap->avail list: SuperSlabs with free units */
+  uint32_t free_units;        /* bitmap, owner only */
+  uint32_t dirty_units;       /* free and still committed: purge candidates */
+  uint32_t decommitted_units; /* free and given back to the OS */
   uint8_t in_avail;
   uint8_t unit_slab[HK_UNITS_PER_SS]; /* unit -> first unit of its slab */
   hk_slab_t slabs[HK_UNITS_PER_SS];   /* descriptor at a slab's first unit */
@@ -66,6 +68,7 @@ typedef struct hk_heap {
   hk_ss_t *avail;
   _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   struct hk_heap *next_pool;
+  uint64_t purge_at;     /* when dirty units go back to the OS; 0: none pending */
   uint8_t reg_id;        /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
   hk_heap_stats_t stats; /* debug builds only */
 } hk_heap_t;
@@ -116,6 +119,14 @@ static inline void hk_partial_remove(hk_heap_t *heap, hk_slab_t *s) {
   s->next = s->prev = NULL;
   s->in_partial = 0;
 }
+
+/* Gives dirty units (empty slabs) back to the OS now. */
+void hk_heap_purge(hk_heap_t *heap);
+/* Releases every empty slab (even the one kept per class) and purges. Returns
+ * whether anything went back to the OS. */
+int hk_heap_trim(hk_heap_t *heap);
+/* Runs fn on every heap in the pool, with the pool locked. */
+void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
 
 /* Heaps: a new heap or one from the pool of heaps whose thread exited. */
 hk_heap_t *hk_heap_acquire(void);

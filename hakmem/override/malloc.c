@@ -1,13 +1,13 @@
 /* The malloc override: the C, POSIX and glibc entry points over the hak_* API.
  *
- * Linked only into libhakmem.so (LD_PRELOAD) and libhakmem_static.a, never into
- * a sanitizer build. The version script exports exactly these names. */
+ * Linked only into libhakmem.so (LD_PRELOAD) and the static override library,
+ * never into a sanitizer build. exports.lds exports exactly these names. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/hakmem.h"
@@ -23,76 +23,63 @@ EXPORT void *malloc(size_t size) { return hk_alloc(size); }
 EXPORT void free(void *p) { hk_free(p); }
 EXPORT void cfree(void *p) { hk_free(p); }
 EXPORT void *calloc(size_t n, size_t size) { return hak_calloc(n, size); }
+
 EXPORT void *realloc(void *p, size_t size) {
   if (p && !hak_owns(p)) {
-    errno = ENOMEM; /* foreign: its size is unknown */
+    errno = ENOMEM; /* foreign (see above): its size is unknown */
     return NULL;
   }
   return hak_realloc(p, size);
 }
 
 EXPORT void *reallocarray(void *p, size_t n, size_t size) {
-  size_t total;
-  if (__builtin_mul_overflow(n, size, &total)) {
+  if (p && !hak_owns(p)) {
     errno = ENOMEM;
     return NULL;
   }
-  return realloc(p, total);
+  return hak_reallocarray(p, n, size);
 }
 
 EXPORT int posix_memalign(void **out, size_t alignment, size_t size) {
-  if (alignment < sizeof(void *) || (alignment & (alignment - 1)))
-    return EINVAL;
-  int saved = errno;
-  void *p = hak_aligned_alloc(alignment, size);
-  if (!p) {
-    int err = errno;
-    errno = saved;
-    return err;
-  }
-  *out = p;
-  return 0;
+  return hak_posix_memalign(out, alignment, size);
 }
-
 EXPORT void *aligned_alloc(size_t alignment, size_t size) {
   return hak_aligned_alloc(alignment, size);
 }
-
-EXPORT void *memalign(size_t alignment, size_t size) {
-  /* glibc rounds a non-power-of-two alignment up instead of failing. */
-  if (alignment & (alignment - 1)) {
-    size_t a = 1;
-    while (a < alignment && a)
-      a <<= 1;
-    if (!a) {
-      errno = EINVAL;
-      return NULL;
-    }
-    alignment = a;
-  }
-  return hak_aligned_alloc(alignment ? alignment : 1, size);
-}
-
-EXPORT void *valloc(size_t size) { return hak_aligned_alloc(4096, size); }
-
-EXPORT void *pvalloc(size_t size) {
-  if (size > SIZE_MAX - 4095) {
-    errno = ENOMEM;
-    return NULL;
-  }
-  return hak_aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
-}
-
+EXPORT void *memalign(size_t alignment, size_t size) { return hak_memalign(alignment, size); }
+EXPORT void *valloc(size_t size) { return hak_valloc(size); }
+EXPORT void *pvalloc(size_t size) { return hak_pvalloc(size); }
 EXPORT size_t malloc_usable_size(void *p) { return p && hak_owns(p) ? hak_usable_size(p) : 0; }
+EXPORT void free_sized(void *p, size_t size) { hak_free_sized(p, size); }
+EXPORT void free_aligned_sized(void *p, size_t alignment, size_t size) {
+  hak_free_aligned_sized(p, alignment, size);
+}
+
+EXPORT int malloc_trim(size_t pad) { return hak_malloc_trim(pad); }
+EXPORT void malloc_stats(void) { hak_malloc_stats(); }
+EXPORT int malloc_info(int options, FILE *stream) { return hak_malloc_info(options, stream); }
+EXPORT struct mallinfo2 mallinfo2(void) { return hak_mallinfo2(); }
+
+EXPORT struct mallinfo mallinfo(void) {
+  struct mallinfo2 m2 = hak_mallinfo2();
+  struct mallinfo m = {0};
+  m.arena = (int)m2.arena;
+  m.hblks = (int)m2.hblks;
+  m.hblkhd = (int)m2.hblkhd;
+  m.usmblks = (int)m2.usmblks;
+  m.uordblks = (int)m2.uordblks;
+  m.fordblks = (int)m2.fordblks;
+  return m;
+}
 
 /* glibc's internal names, which libc itself and some programs bind to. */
-EXPORT void *__libc_malloc(size_t size) { return malloc(size); }
+EXPORT void *__libc_malloc(size_t size) { return hk_alloc(size); }
 EXPORT void __libc_free(void *p) { hk_free(p); }
 EXPORT void *__libc_calloc(size_t n, size_t size) { return hak_calloc(n, size); }
 EXPORT void *__libc_realloc(void *p, size_t size) { return realloc(p, size); }
-EXPORT void *__libc_memalign(size_t alignment, size_t size) { return memalign(alignment, size); }
-EXPORT void *__libc_valloc(size_t size) { return valloc(size); }
-EXPORT void *__libc_pvalloc(size_t size) { return pvalloc(size); }
+EXPORT void *__libc_memalign(size_t alignment, size_t size) { return hak_memalign(alignment, size); }
+EXPORT void *__libc_valloc(size_t size) { return hak_valloc(size); }
+EXPORT void *__libc_pvalloc(size_t size) { return hak_pvalloc(size); }
 EXPORT int __posix_memalign(void **out, size_t alignment, size_t size) {
-  return posix_memalign(out, alignment, size);
+  return hak_posix_memalign(out, alignment, size);
 }

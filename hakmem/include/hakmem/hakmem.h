@@ -6,7 +6,10 @@
 #ifndef HAKMEM_HAKMEM_H
 #define HAKMEM_HAKMEM_H
 
+#include <malloc.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +28,53 @@ void *hak_aligned_alloc(size_t alignment, size_t size);
 size_t hak_usable_size(const void *ptr);
 /* Non-zero if ptr lies in memory hakmem manages; never touches foreign memory. */
 int hak_owns(const void *ptr);
+
+/* The rest of the C, POSIX and glibc API, with glibc's semantics; the malloc
+ * override exports each under its usual name. */
+void *hak_reallocarray(void *ptr, size_t count, size_t size);
+int hak_posix_memalign(void **out, size_t alignment, size_t size); /* out untouched on error */
+void *hak_memalign(size_t alignment, size_t size); /* rounds alignment up to a power of two */
+void *hak_valloc(size_t size);
+void *hak_pvalloc(size_t size);
+/* C23: size (and alignment) as passed to the allocation; checked in debug builds. */
+void hak_free_sized(void *ptr, size_t size);
+void hak_free_aligned_sized(void *ptr, size_t alignment, size_t size);
+/* Returns memory the calling thread's heap and exited threads' heaps no longer
+ * use to the OS; 1 if any was returned. */
+int hak_malloc_trim(size_t pad);
+void hak_malloc_stats(void); /* human-readable, to stderr */
+int hak_malloc_info(int options, FILE *stream); /* XML; options must be 0 */
+struct mallinfo2 hak_mallinfo2(void);
+
+/* Statistics. Counts are taken on slow paths only (refill, spill, remote
+ * collection, large blocks, OS calls), so "in use" includes blocks that sit in
+ * threads' caches. Set size = sizeof(hak_stats_t) before the call. */
+#define HAK_STATS_VERSION 1
+#define HAK_STATS_CLASSES 44
+typedef struct hak_class_stats {
+  uint64_t block_size; /* usable bytes of a block of the class */
+  uint64_t blocks_out; /* out of slabs: in use or in a thread cache */
+  uint64_t refills;    /* batches moved to a thread cache */
+  uint64_t spills;     /* batches moved back from a thread cache */
+  uint64_t remote_frees; /* blocks freed by a thread other than the owner's */
+} hak_class_stats_t;
+typedef struct hak_stats {
+  size_t size;      /* in: sizeof(hak_stats_t) */
+  uint32_t version; /* out: HAK_STATS_VERSION */
+  uint32_t num_classes;
+  uint64_t bytes_in_use;      /* small blocks out of slabs plus large blocks */
+  uint64_t bytes_in_use_peak;
+  uint64_t small_bytes_in_use; /* blocks up to 32 KiB */
+  uint64_t large_bytes_in_use; /* mapped for large blocks */
+  uint64_t large_allocs, large_frees;
+  uint64_t os_mapped;    /* bytes mapped from the OS and not unmapped */
+  uint64_t os_resident;  /* of those, not given back with madvise */
+  uint64_t os_maps, os_unmaps, os_decommits;
+  uint64_t heaps; /* thread heaps made (pooled when a thread exits) */
+  hak_class_stats_t classes[HAK_STATS_CLASSES];
+} hak_stats_t;
+/* 0 on success; -1 with errno = EINVAL if out->size is too small. */
+int hak_stats_get(hak_stats_t *out);
 
 /* Build facts, for tests and benchmark reports. */
 typedef struct hak_build_info {

@@ -1,0 +1,163 @@
+/* Statistics, malloc_trim and their glibc-shaped reports. Not on any hot path:
+ * stdio here is fine except in hak_malloc_stats, which also runs at exit. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hakmem/box/refill.h"
+#include "hakmem/box/remote_free.h"
+#include "hakmem/core/options.h"
+#include "hakmem/core/os.h"
+#include "hakmem/core/stats.h"
+#include "hakmem/hakmem.h"
+
+_Static_assert(HAK_STATS_CLASSES == HK_NUM_CLASSES, "hakmem.h must list every class");
+
+static uint64_t load_u(_Atomic uint64_t *v) {
+  return atomic_load_explicit(v, memory_order_relaxed);
+}
+static uint64_t load_i(_Atomic int64_t *v) {
+  int64_t x = atomic_load_explicit(v, memory_order_relaxed);
+  return x > 0 ? (uint64_t)x : 0;
+}
+
+HK_API int hak_stats_get(hak_stats_t *out) {
+  if (!out || out->size < sizeof(hak_stats_t)) {
+    errno = EINVAL;
+    return -1;
+  }
+  size_t size = out->size;
+  memset(out, 0, sizeof *out);
+  out->size = size;
+  out->version = HAK_STATS_VERSION;
+  out->num_classes = HK_NUM_CLASSES;
+  out->small_bytes_in_use = load_i(&hk_ctr.small_bytes);
+  out->large_bytes_in_use = load_i(&hk_ctr.large_bytes);
+  out->bytes_in_use = out->small_bytes_in_use + out->large_bytes_in_use;
+  out->bytes_in_use_peak = load_i(&hk_ctr.peak_bytes);
+  out->large_allocs = load_u(&hk_ctr.large_allocs);
+  out->large_frees = load_u(&hk_ctr.large_frees);
+  out->heaps = load_u(&hk_ctr.heaps);
+  hk_os_counters_t os;
+  hk_os_get_counters(&os);
+  out->os_mapped = os.bytes_mapped;
+  out->os_resident = os.bytes_mapped - os.bytes_decommitted;
+  out->os_maps = os.maps;
+  out->os_unmaps = os.unmaps;
+  out->os_decommits = os.decommits;
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
+    hak_class_stats_t *k = &out->classes[c];
+    k->block_size = hk_class_usable(c);
+    k->blocks_out = load_i(&hk_ctr.cls[c].blocks_out);
+    k->refills = load_u(&hk_ctr.cls[c].refills);
+    k->spills = load_u(&hk_ctr.cls[c].spills);
+    k->remote_frees = load_u(&hk_ctr.cls[c].remote_frees);
+  }
+  return 0;
+}
+
+static void trim_pooled(hk_heap_t *heap, void *any) {
+  hk_remote_collect(heap);
+  *(int *)any |= hk_heap_trim(heap);
+}
+
+HK_API int hak_malloc_trim(size_t pad) {
+  (void)pad; /* hakmem keeps no top-of-heap pad */
+  int any = 0;
+  hk_tls_t *t = &hk_tls;
+  if (t->heap) {
+    for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
+      hk_spill(t, c, UINT32_MAX);
+    hk_remote_collect(t->heap);
+    any |= hk_heap_trim(t->heap);
+  }
+  hk_heap_pool_each(trim_pooled, &any);
+  return any;
+}
+
+/* Writes with write(2) from a stack buffer: safe at exit and inside malloc. */
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  hk_os_write_err(buf);
+}
+
+HK_API void hak_malloc_stats(void) {
+  hak_stats_t s = {.size = sizeof s};
+  hak_stats_get(&s);
+  say("hakmem: in use %llu bytes (peak %llu): small %llu, large %llu in %llu blocks\n",
+      (unsigned long long)s.bytes_in_use, (unsigned long long)s.bytes_in_use_peak,
+      (unsigned long long)s.small_bytes_in_use, (unsigned long long)s.large_bytes_in_use,
+      (unsigned long long)(s.large_allocs - s.large_frees));
+  say("hakmem: OS mapped %llu bytes, resident %llu; %llu maps, %llu unmaps, %llu decommits; "
+      "%llu heaps\n",
+      (unsigned long long)s.os_mapped, (unsigned long long)s.os_resident,
+      (unsigned long long)s.os_maps, (unsigned long long)s.os_unmaps,
+      (unsigned long long)s.os_decommits, (unsigned long long)s.heaps);
+  say("hakmem: %8s %12s %10s %10s %12s\n", "block", "blocks out", "refills", "spills",
+      "remote frees");
+  for (unsigned c = 0; c < s.num_classes; c++) {
+    hak_class_stats_t *k = &s.classes[c];
+    if (k->refills || k->blocks_out)
+      say("hakmem: %8llu %12llu %10llu %10llu %12llu\n", (unsigned long long)k->block_size,
+          (unsigned long long)k->blocks_out, (unsigned long long)k->refills,
+          (unsigned long long)k->spills, (unsigned long long)k->remote_frees);
+  }
+}
+
+HK_API int hak_malloc_info(int options, FILE *stream) {
+  if (options != 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  hak_stats_t s = {.size = sizeof s};
+  hak_stats_get(&s);
+  fprintf(stream, "<malloc version=\"hakmem-%u\">\n<heap nr=\"0\">\n<sizes>\n", s.version);
+  size_t from = 1;
+  unsigned long long small_blocks = 0;
+  for (unsigned c = 0; c < s.num_classes; c++) {
+    hak_class_stats_t *k = &s.classes[c];
+    small_blocks += k->blocks_out;
+    if (k->blocks_out)
+      fprintf(stream, "<size from=\"%zu\" to=\"%llu\" total=\"%llu\" count=\"%llu\"/>\n", from,
+              (unsigned long long)k->block_size,
+              (unsigned long long)(k->block_size * k->blocks_out),
+              (unsigned long long)k->blocks_out);
+    from = (size_t)k->block_size + 1;
+  }
+  fprintf(stream,
+          "</sizes>\n<total type=\"small\" count=\"%llu\" size=\"%llu\"/>\n"
+          "<total type=\"mmap\" count=\"%llu\" size=\"%llu\"/>\n"
+          "<system type=\"current\" size=\"%llu\"/>\n<system type=\"max\" size=\"%llu\"/>\n"
+          "<aspace type=\"total\" size=\"%llu\"/>\n<aspace type=\"mprotect\" size=\"%llu\"/>\n"
+          "</heap>\n</malloc>\n",
+          small_blocks, (unsigned long long)s.small_bytes_in_use,
+          (unsigned long long)(s.large_allocs - s.large_frees),
+          (unsigned long long)s.large_bytes_in_use, (unsigned long long)s.os_resident,
+          (unsigned long long)s.bytes_in_use_peak, (unsigned long long)s.os_mapped,
+          (unsigned long long)s.os_mapped);
+  return 0;
+}
+
+HK_API struct mallinfo2 hak_mallinfo2(void) {
+  hak_stats_t s = {.size = sizeof s};
+  hak_stats_get(&s);
+  struct mallinfo2 mi;
+  memset(&mi, 0, sizeof mi);
+  mi.arena = s.os_mapped - s.large_bytes_in_use;
+  mi.hblks = s.large_allocs - s.large_frees;
+  mi.hblkhd = s.large_bytes_in_use;
+  mi.uordblks = s.small_bytes_in_use;
+  mi.fordblks = mi.arena > mi.uordblks ? mi.arena - mi.uordblks : 0;
+  mi.usmblks = s.bytes_in_use_peak;
+  return mi;
+}
+
+__attribute__((destructor)) static void show_stats_at_exit(void) {
+  if (hk_opt.show_stats)
+    hak_malloc_stats();
+}
