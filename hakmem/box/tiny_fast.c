@@ -61,6 +61,18 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
   return b;
 }
 
+void hk_debug_check_free(void *p, unsigned c) {
+  if (c >= HK_NUM_CLASSES)
+    return; /* a tag: the overflow path resolves or reports it */
+  hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
+  if (s->cls != c || (char *)p < s->base ||
+      (size_t)((char *)p - s->base) >= (size_t)s->carved * hk_class_stride[c] ||
+      hk_slab_block_start(s, p) != p)
+    hk_fatal("free of an invalid pointer (not a block hakmem handed out)", p);
+  if (hk_tls.head[c] == p)
+    hk_fatal("double free", p);
+}
+
 static void free_local(hk_tls_t *t, unsigned c, void *b) {
   HK_POISON(b, hk_class_usable(c));
   hk_next_store(b, t->head[c]);

@@ -26,6 +26,9 @@ void hk_free_overflow(void *p);
 /* A free of memory hakmem does not own. The hak_* library aborts naming the
  * address; the malloc override replaces this (see hakmem/override). */
 void hk_free_foreign(void *p);
+/* Debug builds: aborts naming the misuse if p is not a live block of class c
+ * (interior pointer, beyond the carved part, or freed twice in a row). */
+void hk_debug_check_free(void *p, unsigned c);
 /* The block a freed pointer stands for, and its slab; aborts on a bad pointer. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
 
@@ -53,8 +56,7 @@ HK_HOT void hk_free(void *p) {
 #else
     unsigned c = hk_slab_of(hk_ss_of(p), p)->cls;
 #endif
-    HK_DEBUG_ONLY(hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
-                  if (c < HK_NUM_CLASSES) HK_ASSERT(hk_slab_block_start(s, p) == p && s->cls == c));
+    HK_DEBUG_ONLY(hk_debug_check_free(p, c));
 #if HK_ASAN
     if (c < HK_NUM_CLASSES)
       HK_POISON(p, hk_class_usable(c));

@@ -77,7 +77,9 @@ EXPORT void *__libc_malloc(size_t size) { return hk_alloc(size); }
 EXPORT void __libc_free(void *p) { hk_free(p); }
 EXPORT void *__libc_calloc(size_t n, size_t size) { return hak_calloc(n, size); }
 EXPORT void *__libc_realloc(void *p, size_t size) { return realloc(p, size); }
-EXPORT void *__libc_memalign(size_t alignment, size_t size) { return hak_memalign(alignment, size); }
+EXPORT void *__libc_memalign(size_t alignment, size_t size) {
+  return hak_memalign(alignment, size);
+}
 EXPORT void *__libc_valloc(size_t size) { return hak_valloc(size); }
 EXPORT void *__libc_pvalloc(size_t size) { return hak_pvalloc(size); }
 EXPORT int __posix_memalign(void **out, size_t alignment, size_t size) {
