@@ -16,9 +16,18 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n) {
     hk_slab_t *s = heap->partial[c];
     if (!s && !(s = hk_slab_new(heap, c)))
       break;
+    if (s->free && s->nfree <= n - got) { /* the whole list, in O(1) */
+      hk_next_store(s->free_tail, head);
+      head = s->free;
+      got += s->nfree;
+      s->used += s->nfree;
+      s->free = NULL;
+      s->nfree = 0;
+    }
     while (got < n && s->free) {
       void *b = s->free;
       s->free = hk_next_load(b);
+      s->nfree--;
       hk_next_store(b, head);
       head = b;
       got++;

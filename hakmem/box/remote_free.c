@@ -24,16 +24,18 @@ void hk_remote_collect(hk_heap_t *heap) {
     atomic_store(&s->queued, 0);
     void *b = atomic_exchange(&s->remote, NULL);
     unsigned c = s->cls; /* the slab may be released by its last block */
-    int64_t n = 0;
-    for (; b; n++) {
-      void *nb = hk_next_load(b);
-      HK_STAT(heap, remote_frees_collected);
-      hk_slab_put(heap, s, b);
-      b = nb;
+    uint32_t n = 0;
+    void *tail = b;
+    /* One read pass to count and find the tail; the list joins the slab's free
+     * list whole. */
+    for (void *nb = b; nb; nb = hk_next_load(nb)) {
+      tail = nb;
+      n++;
     }
     if (n) {
-      hk_stat_blocks(c, -n);
-      HK_CTR_ADD(hk_ctr.cls[c].remote_frees, (uint64_t)n);
+      hk_slab_put_list(heap, s, b, tail, n);
+      hk_stat_blocks(c, -(int64_t)n);
+      HK_CTR_ADD(hk_ctr.cls[c].remote_frees, n);
     }
     s = next;
   }

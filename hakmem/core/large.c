@@ -29,6 +29,8 @@ static large_hdr_t *hdr_of(const void *p) {
 
 void *hk_large_alloc(size_t size, size_t align) {
   size_t off = align > LARGE_HDR ? align : LARGE_HDR;
+  if (size == 0)
+    size = 1; /* the block must start inside the mapping */
   if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE) {
     errno = ENOMEM;
     return NULL;

@@ -73,6 +73,8 @@ hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
   HK_ASSERT(s->cls == HK_SLAB_UNUSED);
   HK_ASSERT(atomic_load(&s->remote) == NULL);
   s->free = NULL;
+  s->free_tail = NULL;
+  s->nfree = 0;
   s->base = (char *)ss + (size_t)start * HK_UNIT_SIZE + (HK_HDR ? HK_ALIGN : 0);
   s->used = 0;
   s->carved = 0;
@@ -92,6 +94,7 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
     hk_partial_remove(heap, s);
   s->cls = HK_SLAB_UNUSED;
   s->free = NULL;
+  s->nfree = 0;
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
   ss->free_units |= ((1u << s->units) - 1) << start;
   ss->dirty_units |= ((1u << s->units) - 1) << start;
@@ -142,11 +145,18 @@ int hk_heap_trim(hk_heap_t *heap) {
 }
 
 void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p) {
-  HK_ASSERT(s->cls < HK_NUM_CLASSES && s->used > 0);
   HK_ASSERT(hk_slab_block_start(s, p) == p);
-  hk_next_store(p, s->free);
-  s->free = p;
-  s->used--;
+  hk_slab_put_list(heap, s, p, p, 1);
+}
+
+void hk_slab_put_list(hk_heap_t *heap, hk_slab_t *s, void *head, void *tail, uint32_t n) {
+  HK_ASSERT(s->cls < HK_NUM_CLASSES && s->used >= n);
+  if (!s->free)
+    s->free_tail = tail;
+  hk_next_store(tail, s->free);
+  s->free = head;
+  s->nfree += n;
+  s->used -= n;
   if (!s->in_partial)
     hk_partial_push(heap, s);
   /* Keep one empty slab per class so a class that cycles around a batch

@@ -29,20 +29,25 @@
 /* Not a class: as a tag it sends a free into an unused slab to the slow path. */
 #define HK_SLAB_UNUSED 0xFF
 
+/* Three cache lines, so that a thread freeing remotely into a slab (reading the
+ * first, writing the third) does not fight its owner's refills (the second). */
 typedef struct hk_slab {
-  /* Owner only. */
-  void *free;                  /* locally freed blocks */
-  struct hk_slab *next, *prev; /* heap->partial[cls] list */
-  char *base;                  /* first block */
-  uint32_t used;
-  uint32_t carved;
+  /* Set when the slab is made; read by any thread that frees into it. */
+  char *base; /* first block */
   uint32_t capacity;
   uint8_t cls;
   uint8_t units;
+  /* Owner only. */
+  _Alignas(64) void *free;     /* locally freed blocks */
+  void *free_tail;             /* last of them: refill splices the list whole */
+  uint32_t nfree;              /* how many */
+  struct hk_slab *next, *prev; /* heap->partial[cls] list */
+  uint32_t used;
+  uint32_t carved;
   uint8_t in_partial;
-  /* Shared with remote freers. Never reset by slab (re)initialisation. */
-  _Atomic(void *) remote; /* blocks freed by other threads */
-  _Atomic int queued;     /* 1 while the slab sits in its heap's rq */
+  /* Written by remote freers. Never reset by slab (re)initialisation. */
+  _Alignas(64) _Atomic(void *) remote; /* blocks freed by other threads */
+  _Atomic int queued;                  /* 1 while the slab sits in its heap's rq */
   struct hk_slab *qnext;
 } hk_slab_t;
 
@@ -98,6 +103,8 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s);
 
 /* Puts a block back into its (owned) slab; releases the slab when it empties. */
 void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p);
+/* The same for a list of n blocks from head to tail, in O(1). */
+void hk_slab_put_list(hk_heap_t *heap, hk_slab_t *s, void *head, void *tail, uint32_t n);
 
 static inline void hk_partial_push(hk_heap_t *heap, hk_slab_t *s) {
   hk_slab_t *head = heap->partial[s->cls];
