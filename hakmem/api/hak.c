@@ -19,9 +19,10 @@ HK_API void *hak_calloc(size_t count, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
+  if (total > HK_SMALL_MAX)
+    return hk_large_alloc(total, HK_ALIGN, 1); /* a fresh mapping is not cleared */
   void *p = hk_alloc(total);
-  /* Large blocks are fresh mappings, already zero. */
-  if (p && hk_registry_kind(p) != HK_REG_LARGE)
+  if (p)
     memset(p, 0, total);
   return p;
 }
@@ -94,7 +95,7 @@ HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
     return q;
   }
 #endif
-  return hk_large_alloc(size, alignment);
+  return hk_large_alloc(size, alignment, 0);
 }
 
 HK_API int hak_posix_memalign(void **out, size_t alignment, size_t size) {

@@ -7,6 +7,7 @@
 
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
+#include "hakmem/core/large.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
 #include "hakmem/core/stats.h"
@@ -73,6 +74,7 @@ HK_API int hak_malloc_trim(size_t pad) {
     any |= hk_heap_trim(t->heap);
   }
   hk_heap_pool_each(trim_pooled, &any);
+  any |= hk_large_trim();
   return any;
 }
 

@@ -3,10 +3,21 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include "hakmem/core/large.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/superslab.h"
 
 _Atomic int hk_init_state;
+
+/* fork: every global lock is taken before and released after, in both. */
+static void lock_all(void) {
+  hk_heap_pool_lock();
+  hk_large_lock();
+}
+static void unlock_all(void) {
+  hk_large_unlock();
+  hk_heap_pool_unlock();
+}
 static __thread int initialising __attribute__((tls_model("initial-exec")));
 
 void hk_init_slow(void) {
@@ -16,7 +27,7 @@ void hk_init_slow(void) {
     hk_options_init();
     /* fork: the child must find the heap pool unlocked. pthread_atfork may
      * allocate; that re-enters here and is served. */
-    pthread_atfork(hk_heap_pool_lock, hk_heap_pool_unlock, hk_heap_pool_unlock);
+    pthread_atfork(lock_all, unlock_all, unlock_all);
     if (hak_test_init_hook)
       hak_test_init_hook();
     initialising = 0;

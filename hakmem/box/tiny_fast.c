@@ -17,7 +17,7 @@ static void *pop(hk_tls_t *t, unsigned c) {
 
 void *hk_alloc_slow(size_t size) {
   if (size > HK_SMALL_MAX)
-    return hk_large_alloc(size, HK_ALIGN);
+    return hk_large_alloc(size, HK_ALIGN, 0);
   unsigned c = hk_size_class(size);
   hk_tls_t *t = &hk_tls;
   if (!t->heap) {

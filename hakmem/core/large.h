@@ -8,12 +8,18 @@
 
 #include <stddef.h>
 
-/* NULL + ENOMEM on failure. align is a power of two. */
-void *hk_large_alloc(size_t size, size_t align);
+/* NULL + ENOMEM on failure. align is a power of two. zero: the block must read
+ * as zero (a fresh mapping does; a reused one is cleared). */
+void *hk_large_alloc(size_t size, size_t align, int zero);
 void hk_large_free(void *p);
 /* Resizes in place or moves the pages (mremap), never copying; NULL if the OS
  * refuses (p is untouched then). The result is 64-byte aligned, not more. */
 void *hk_large_realloc(void *p, size_t size);
 size_t hk_large_usable(const void *p);
+/* Unmaps every cached mapping; 1 if there was any. */
+int hk_large_trim(void);
+/* The cache's lock, for the fork handlers. */
+void hk_large_lock(void);
+void hk_large_unlock(void);
 
 #endif /* HAKMEM_CORE_LARGE_H */
