@@ -19,7 +19,7 @@ int main(void) {
     if (c > 0)
       CHECK(hk_class_stride[c] > hk_class_stride[c - 1]);
     CHECK(hk_class_capacity(c) >= 8);
-    CHECK(hk_class_units(c) >= 1 && hk_class_units(c) <= 8);
+    CHECK(hk_class_units(c) >= 1 && hk_class_units(c) < HK_UNITS_PER_SS);
   }
   CHECK(HK_TINY_CLASSES < HK_NUM_CLASSES);
   CHECK(HK_NUM_CLASSES < HK_TAG_ALIGNED);

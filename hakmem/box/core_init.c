@@ -5,6 +5,7 @@
 
 #include "hakmem/core/large.h"
 #include "hakmem/core/options.h"
+#include "hakmem/core/os.h"
 #include "hakmem/core/superslab.h"
 
 _Atomic int hk_init_state;
@@ -28,6 +29,7 @@ void hk_init_slow(void) {
     /* fork: the child must find the heap pool unlocked. pthread_atfork may
      * allocate; that re-enters here and is served. */
     pthread_atfork(lock_all, unlock_all, unlock_all);
+    hk_os_oom_hook = hk_large_trim;
     if (hak_test_init_hook)
       hak_test_init_hook();
     initialising = 0;

@@ -10,8 +10,10 @@ Run from the repository root after changing the class list:
 # give the power-of-two requests a class of their own when a 1-byte header is on.
 TINY = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 192, 224, 256, 272, 320, 384,
         448, 512, 528, 640, 768, 896, 1024, 1040]
-# Mid strides: four per doubling from 1280 to 32768, plus 16 bytes of header room.
-MID = [(1 << e) * q // 4 + 16 for e in range(10, 15) for q in (5, 6, 7, 8)]
+# Mid strides: four per doubling from 1280 to 65536, plus 64 bytes: room for the
+# header byte, and every mid block starts on a cache line (copies of big blocks,
+# as realloc makes, run faster aligned).
+MID = [(1 << e) * q // 4 + 64 for e in range(10, 16) for q in (5, 6, 7, 8)]
 
 
 def main():

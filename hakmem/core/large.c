@@ -39,7 +39,7 @@ static large_hdr_t *hdr_of(const void *p) {
  * the next large operation, and all of them by malloc_trim. A cached mapping
  * keeps its registry entries (its header's magic is cleared, so a second free
  * of its block is still reported). */
-#define CACHE_SLOTS 16
+#define CACHE_SLOTS 64
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
   char *base;

@@ -19,7 +19,18 @@ static _Atomic int os_fail_maps;
 
 size_t hk_os_page_size(void) { return 4096; }
 
+int (*hk_os_oom_hook)(void);
+
+static void *map_aligned(size_t size, size_t align);
+
 void *hk_os_map_aligned(size_t size, size_t align) {
+  void *p = map_aligned(size, align);
+  if (!p && hk_os_oom_hook && hk_os_oom_hook())
+    p = map_aligned(size, align);
+  return p;
+}
+
+static void *map_aligned(size_t size, size_t align) {
   if (atomic_load_explicit(&os_fail_maps, memory_order_relaxed) > 0 &&
       atomic_fetch_sub(&os_fail_maps, 1) > 0) {
     errno = ENOMEM;

@@ -33,6 +33,11 @@ const char *hk_os_getenv(const char *name);
 /* Writes a message to stderr with write(2); no stdio. */
 void hk_os_write_err(const char *s);
 
+/* Called once when a map fails, to give cached memory back before the retry
+ * (set at init to the large-block cache's trim). Returns non-zero if it freed
+ * anything. */
+extern int (*hk_os_oom_hook)(void);
+
 /* Test hooks: counters of maps, and failing the next n maps with ENOMEM. */
 typedef struct hk_os_counters {
   uint64_t maps;

@@ -4,12 +4,11 @@ const uint8_t hk_class_table[66] = {HK_CLASS_TABLE};
 const uint32_t hk_class_stride[HK_NUM_CLASSES] = {HK_CLASS_STRIDES};
 
 unsigned hk_class_units(unsigned c) {
-  size_t need = (size_t)hk_class_stride[c] * 8 + HK_ALIGN;
+  size_t need = (size_t)hk_class_stride[c] * 8 + hk_class_first_offset(c);
   return (unsigned)((need + HK_UNIT_SIZE - 1) / HK_UNIT_SIZE);
 }
 
 unsigned hk_class_capacity(unsigned c) {
-  /* With the header on, the first 16 bytes hold block 0's header byte. */
-  size_t bytes = (size_t)hk_class_units(c) * HK_UNIT_SIZE - (HK_HDR ? HK_ALIGN : 0);
+  size_t bytes = (size_t)hk_class_units(c) * HK_UNIT_SIZE - hk_class_first_offset(c);
   return (unsigned)(bytes / hk_class_stride[c]);
 }

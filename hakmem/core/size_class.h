@@ -2,7 +2,7 @@
  *
  * Owns: the class list (strides, multiples of 16) and the request -> class map.
  * Tiny classes serve requests up to HK_TINY_MAX (1 KiB) through a table lookup;
- * mid classes (to 32 KiB) through a count-leading-zeros formula. Neither loops
+ * mid classes (to 64 KiB) through a count-leading-zeros formula. Neither loops
  * nor divides. A block's usable size is its stride minus the header byte.
  * Hot-path cost: tiny 3 instructions (add, shift, byte load); mid about 8. */
 #ifndef HAKMEM_CORE_SIZE_CLASS_H
@@ -18,8 +18,8 @@
 /* The table covers the whole last tiny class (stride 1040). */
 #define HK_TABLE_MAX   ((size_t)1040 - HK_HDR)
 #define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
-/* The last stride is 32768 + 16. */
-#define HK_SMALL_MAX ((size_t)32784 - HK_HDR)
+/* The last stride is 65536 + 64. */
+#define HK_SMALL_MAX ((size_t)65600 - HK_HDR)
 /* Class tags at or above this are not classes: the free fast path sends them to
  * the slow path (aligned interior pointers, corrupt headers). */
 #define HK_TAG_ALIGNED 0xA1
@@ -32,7 +32,9 @@ HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[(n + HK_HDR + 15
 
 /* For HK_TABLE_MAX < n <= HK_SMALL_MAX. */
 HK_HOT unsigned hk_mid_class(size_t n) {
-  size_t x = n + HK_HDR - 17; /* the class's nominal size must exceed x (>= 1024) */
+  size_t x = n + HK_HDR - 65; /* the class's nominal size must exceed x */
+  if (x < 1024)
+    x = 1024;
   unsigned b = 63u - (unsigned)__builtin_clzll(x);
   return HK_TINY_CLASSES + (b - 10) * 4 + (unsigned)((x >> (b - 2)) & 3);
 }
@@ -42,6 +44,13 @@ HK_HOT unsigned hk_size_class(size_t n) {
 }
 
 HK_HOT size_t hk_class_usable(unsigned c) { return hk_class_stride[c] - HK_HDR; }
+
+/* Offset of a slab's first block from the slab's start: with the header on, the
+ * first block's header byte needs a byte before it, and mid blocks start on a
+ * cache line. */
+static inline size_t hk_class_first_offset(unsigned c) {
+  return HK_HDR ? (c < HK_TINY_CLASSES ? HK_ALIGN : 64) : 0;
+}
 
 /* Slab geometry of a class: how many 64 KiB units one slab spans (at least 8
  * blocks per slab), and how many blocks it holds. */

@@ -75,7 +75,7 @@ hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
   s->free = NULL;
   s->free_tail = NULL;
   s->nfree = 0;
-  s->base = (char *)ss + (size_t)start * HK_UNIT_SIZE + (HK_HDR ? HK_ALIGN : 0);
+  s->base = (char *)ss + (size_t)start * HK_UNIT_SIZE + hk_class_first_offset(c);
   s->used = 0;
   s->carved = 0;
   s->capacity = hk_class_capacity(c);

@@ -50,7 +50,7 @@ struct mallinfo2 hak_mallinfo2(void);
  * collection, large blocks, OS calls), so "in use" includes blocks that sit in
  * threads' caches. Set size = sizeof(hak_stats_t) before the call. */
 #define HAK_STATS_VERSION 1
-#define HAK_STATS_CLASSES 44
+#define HAK_STATS_CLASSES 48
 typedef struct hak_class_stats {
   uint64_t block_size; /* usable bytes of a block of the class */
   uint64_t blocks_out; /* out of slabs: in use or in a thread cache */
@@ -64,7 +64,7 @@ typedef struct hak_stats {
   uint32_t num_classes;
   uint64_t bytes_in_use;      /* small blocks out of slabs plus large blocks */
   uint64_t bytes_in_use_peak;
-  uint64_t small_bytes_in_use; /* blocks up to 32 KiB */
+  uint64_t small_bytes_in_use; /* blocks up to 64 KiB */
   uint64_t large_bytes_in_use; /* mapped for large blocks */
   uint64_t large_allocs, large_frees;
   uint64_t os_mapped;    /* bytes mapped from the OS and not unmapped */
