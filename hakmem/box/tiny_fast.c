@@ -124,7 +124,7 @@ void hk_free_overflow(void *pushed) {
 #if HK_HDR
   unsigned tag = hk_hdr_load(pushed);
 #else
-  unsigned tag = hk_slab_of(hk_ss_of(pushed), pushed)->cls;
+  unsigned tag = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
   if (tag < HK_NUM_CLASSES) {
     hk_spill(t, tag, hk_cache_cap(tag) / 2);

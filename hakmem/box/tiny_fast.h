@@ -54,7 +54,7 @@ HK_HOT void hk_free(void *p) {
 #if HK_HDR
     unsigned c = hk_hdr_load(p);
 #else
-    unsigned c = hk_slab_of(hk_ss_of(p), p)->cls;
+    unsigned c = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
 #endif
     HK_DEBUG_ONLY(hk_debug_check_free(p, c));
 #if HK_ASAN

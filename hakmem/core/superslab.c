@@ -20,6 +20,7 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
     return NULL;
   ss->heap = heap;
   ss->free_units = ALL_UNITS;
+  memset(ss->unit_cls, HK_SLAB_UNUSED, sizeof ss->unit_cls);
   for (int i = 0; i < HK_UNITS_PER_SS; i++)
     ss->slabs[i].cls = HK_SLAB_UNUSED;
   /* Under ASan nothing outside a live block may be touched by the user. */
@@ -69,6 +70,7 @@ hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
     hk_heap_purge(heap);
   for (unsigned u = 0; u < units; u++)
     ss->unit_slab[start + u] = (uint8_t)start;
+  memset(&ss->unit_cls[start], (int)c, units);
   hk_slab_t *s = &ss->slabs[start];
   HK_ASSERT(s->cls == HK_SLAB_UNUSED);
   HK_ASSERT(atomic_load(&s->remote) == NULL);
@@ -93,6 +95,7 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
   if (s->in_partial)
     hk_partial_remove(heap, s);
   s->cls = HK_SLAB_UNUSED;
+  memset(&ss->unit_cls[start], HK_SLAB_UNUSED, s->units);
   s->free = NULL;
   s->nfree = 0;
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);

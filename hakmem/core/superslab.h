@@ -61,7 +61,10 @@ typedef struct hk_ss {
   uint32_t decommitted_units; /* free and given back to the OS */
   uint8_t in_avail;
   uint8_t unit_slab[HK_UNITS_PER_SS]; /* unit -> first unit of its slab */
-  hk_slab_t slabs[HK_UNITS_PER_SS];   /* descriptor at a slab's first unit */
+  /* unit -> class of its slab (HK_SLAB_UNUSED if none): the class of a block
+   * without touching the block, for builds without the header byte. */
+  uint8_t unit_cls[HK_UNITS_PER_SS];
+  hk_slab_t slabs[HK_UNITS_PER_SS]; /* descriptor at a slab's first unit */
 } hk_ss_t;
 
 typedef struct hk_heap_stats {
@@ -86,6 +89,10 @@ typedef struct hk_heap {
 
 static inline hk_ss_t *hk_ss_of(const void *p) {
   return (hk_ss_t *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
+}
+
+static inline unsigned hk_unit_of(const void *p) {
+  return (unsigned)(((uintptr_t)p >> HK_UNIT_SHIFT) & (HK_UNITS_PER_SS - 1));
 }
 
 static inline hk_slab_t *hk_slab_of(hk_ss_t *ss, const void *p) {
