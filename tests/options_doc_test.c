@@ -21,7 +21,7 @@ int main(int argc, char **argv) {
   char row[512];
   int missing = 0;
 #define HK_OPT_ROW(NAME, field, def, lo, hi, doc)                                                  \
-  snprintf(row, sizeof row, "| `HAKMEM_%s` | %ld | %s |", #NAME, (long)(def), doc);              \
+  snprintf(row, sizeof row, "| `HAKMEM_%s` | %ld | %s |", #NAME, (long)(def), doc);                \
   if (print)                                                                                       \
     puts(row);                                                                                     \
   else if (!strstr(readme, row)) {                                                                 \

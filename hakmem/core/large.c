@@ -56,8 +56,9 @@ static void unmap(char *base, size_t size) {
   hk_os_unmap(base, size);
 }
 
-/* Removes the entries `expired` says, under the lock; unmaps them after it. */
-static void cache_evict(int (*expired)(size_t i, uint64_t now), uint64_t now) {
+/* Removes the entries `expired` says, under the lock; unmaps them after it.
+ * Returns how many. */
+static size_t cache_evict(int (*expired)(size_t i, uint64_t now), uint64_t now) {
   char *bases[CACHE_SLOTS];
   size_t sizes[CACHE_SLOTS], n = 0;
   pthread_mutex_lock(&cache_lock);
@@ -71,6 +72,7 @@ static void cache_evict(int (*expired)(size_t i, uint64_t now), uint64_t now) {
   pthread_mutex_unlock(&cache_lock);
   for (size_t i = 0; i < n; i++)
     unmap(bases[i], sizes[i]);
+  return n;
 }
 
 static int older_than_delay(size_t i, uint64_t now) {
@@ -116,11 +118,7 @@ static int cache_put(char *base, size_t size) {
   return done;
 }
 
-int hk_large_trim(void) {
-  int any = cache_bytes != 0;
-  cache_evict(always, 0);
-  return any;
-}
+int hk_large_trim(void) { return cache_evict(always, 0) != 0; }
 
 void *hk_large_alloc(size_t size, size_t align, int zero) {
   size_t off = align > LARGE_HDR ? align : LARGE_HDR;

@@ -42,7 +42,7 @@ void hak_free_aligned_sized(void *ptr, size_t alignment, size_t size);
 /* Returns memory the calling thread's heap and exited threads' heaps no longer
  * use to the OS; 1 if any was returned. */
 int hak_malloc_trim(size_t pad);
-void hak_malloc_stats(void); /* human-readable, to stderr */
+void hak_malloc_stats(void);                    /* human-readable, to stderr */
 int hak_malloc_info(int options, FILE *stream); /* XML; options must be 0 */
 struct mallinfo2 hak_mallinfo2(void);
 
@@ -52,23 +52,23 @@ struct mallinfo2 hak_mallinfo2(void);
 #define HAK_STATS_VERSION 1
 #define HAK_STATS_CLASSES 48
 typedef struct hak_class_stats {
-  uint64_t block_size; /* usable bytes of a block of the class */
-  uint64_t blocks_out; /* out of slabs: in use or in a thread cache */
-  uint64_t refills;    /* batches moved to a thread cache */
-  uint64_t spills;     /* batches moved back from a thread cache */
+  uint64_t block_size;   /* usable bytes of a block of the class */
+  uint64_t blocks_out;   /* out of slabs: in use or in a thread cache */
+  uint64_t refills;      /* batches moved to a thread cache */
+  uint64_t spills;       /* batches moved back from a thread cache */
   uint64_t remote_frees; /* blocks freed by a thread other than the owner's */
 } hak_class_stats_t;
 typedef struct hak_stats {
   size_t size;      /* in: sizeof(hak_stats_t) */
   uint32_t version; /* out: HAK_STATS_VERSION */
   uint32_t num_classes;
-  uint64_t bytes_in_use;      /* small blocks out of slabs plus large blocks */
+  uint64_t bytes_in_use; /* small blocks out of slabs plus large blocks */
   uint64_t bytes_in_use_peak;
   uint64_t small_bytes_in_use; /* blocks up to 64 KiB */
   uint64_t large_bytes_in_use; /* mapped for large blocks */
   uint64_t large_allocs, large_frees;
-  uint64_t os_mapped;    /* bytes mapped from the OS and not unmapped */
-  uint64_t os_resident;  /* of those, not given back with madvise */
+  uint64_t os_mapped;   /* bytes mapped from the OS and not unmapped */
+  uint64_t os_resident; /* of those, not given back with madvise */
   uint64_t os_maps, os_unmaps, os_decommits;
   uint64_t heaps; /* thread heaps made (pooled when a thread exits) */
   hak_class_stats_t classes[HAK_STATS_CLASSES];
