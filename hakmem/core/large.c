@@ -83,16 +83,23 @@ static int always(size_t i, uint64_t now) {
   return 1;
 }
 
-static char *cache_take(size_t size) {
+/* The smallest cached mapping of at least *size bytes and at most twice that;
+ * *size becomes its size. */
+static char *cache_take(size_t *size) {
   char *base = NULL;
+  size_t best = 0;
   pthread_mutex_lock(&cache_lock);
   for (size_t i = 0; i < CACHE_SLOTS; i++)
-    if (cache[i].base && cache[i].size == size) {
+    if (cache[i].base && cache[i].size >= *size && cache[i].size / 2 <= *size &&
+        (!base || cache[i].size < cache[best].size)) {
       base = cache[i].base;
-      cache[i].base = NULL;
-      cache_bytes -= size;
-      break;
+      best = i;
     }
+  if (base) {
+    *size = cache[best].size;
+    cache[best].base = NULL;
+    cache_bytes -= *size;
+  }
   pthread_mutex_unlock(&cache_lock);
   return base;
 }
@@ -130,7 +137,7 @@ void *hk_large_alloc(size_t size, size_t align, int zero) {
   }
   size_t map_size = (size + off + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
   size_t map_align = align > HK_SS_SIZE ? align : HK_SS_SIZE;
-  char *base = map_align == HK_SS_SIZE ? cache_take(map_size) : NULL;
+  char *base = map_align == HK_SS_SIZE ? cache_take(&map_size) : NULL;
   int fresh = base == NULL;
   if (fresh) {
     if (!(base = hk_os_map_aligned(map_size, map_align)))
