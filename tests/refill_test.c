@@ -24,7 +24,7 @@ int main(void) {
     uint32_t cap = hk_cache_cap(c);
     t.room[c] = cap;
     uint32_t want = cap - 1;
-    uint32_t got = hk_refill(&t, c, want);
+    uint32_t got = hk_refill(&t, c, want, want);
     CHECK_EQ(got, want);
     CHECK_EQ(list_len(t.head[c]), want);
     CHECK_EQ(t.room[c], 1);
@@ -49,10 +49,16 @@ int main(void) {
     for (hk_slab_t *s = t.heap->partial[c]; s; s = s->next)
       CHECK_EQ(s->used, 0);
     /* The same blocks come back first (free list before carving). */
-    CHECK_EQ(hk_refill(&t, c, 4), 4);
+    CHECK_EQ(hk_refill(&t, c, 4, 4), 4);
     hk_spill(&t, c, 2);
     CHECK_EQ(list_len(t.head[c]), 2);
     CHECK_EQ(t.room[c], cap - 2);
+    hk_spill(&t, c, UINT32_MAX);
+    /* Given a higher limit, a slab's whole free list comes in one splice. */
+    uint32_t back = hk_refill(&t, c, 1, cap - 1);
+    CHECK(back >= 1 && back <= cap - 1);
+    CHECK_EQ(list_len(t.head[c]), back);
+    CHECK_EQ(t.room[c], cap - back);
     hk_spill(&t, c, UINT32_MAX);
   }
   return 0;

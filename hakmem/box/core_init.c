@@ -21,6 +21,11 @@ static void unlock_all(void) {
 }
 static __thread int initialising __attribute__((tls_model("initial-exec")));
 
+/* Also at load time, before main and its threads: a fork while another thread
+ * is inside init would leave the child waiting for an init that never ends
+ * (the fork handlers are registered by init itself). */
+__attribute__((constructor)) static void init_at_load(void) { hk_init_once(); }
+
 void hk_init_slow(void) {
   int expected = HK_INIT_NONE;
   if (atomic_compare_exchange_strong(&hk_init_state, &expected, HK_INIT_RUNNING)) {

@@ -1,7 +1,8 @@
 /* Box: core init.
  *
  * Owns: the process-wide, once-only initialisation (options from the
- * environment, fork handlers). Lazy: the first allocation of any thread runs it. Re-entrant:
+ * environment, fork handlers). Lazy: the first allocation of any thread runs it,
+ * or the library's constructor, whichever comes first. Re-entrant:
  * if malloc is re-entered on the initialising thread (dynamic loader, pthread,
  * dlsym), that call proceeds with the defaults every global holds statically;
  * other threads wait until it is done. Nothing on this path uses stdio or

@@ -9,7 +9,7 @@ void hk_prewarm(hk_tls_t *t) {
     uint32_t n = (uint32_t)hk_opt.prewarm_count;
     if (n >= t->room[c])
       n = t->room[c] - 1;
-    if (n > 0 && hk_refill(t, c, n) == 0)
+    if (n > 0 && hk_refill(t, c, n, n) == 0)
       return; /* out of memory: the first allocation will say so */
   }
 #else

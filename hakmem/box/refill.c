@@ -4,9 +4,9 @@
 #include "hakmem/core/debug.h"
 #include "hakmem/core/stats.h"
 
-uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n) {
+uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   hk_heap_t *heap = t->heap;
-  HK_ASSERT(c < HK_NUM_CLASSES && n < t->room[c]);
+  HK_ASSERT(c < HK_NUM_CLASSES && n <= limit && limit < t->room[c]);
   if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
     hk_remote_collect(heap);
   const size_t stride = hk_class_stride[c];
@@ -16,7 +16,7 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n) {
     hk_slab_t *s = heap->partial[c];
     if (!s && !(s = hk_slab_new(heap, c)))
       break;
-    if (s->free && s->nfree <= n - got) { /* the whole list, in O(1) */
+    if (s->free && s->nfree <= limit - got) { /* the whole list, in O(1) */
       hk_next_store(s->free_tail, head);
       head = s->free;
       got += s->nfree;
@@ -34,8 +34,8 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n) {
       s->used++;
     }
     uint32_t carve = s->capacity - s->carved;
-    if (carve > n - got)
-      carve = n - got;
+    if (carve > (got < n ? n - got : 0)) /* a splice may already have brought n */
+      carve = got < n ? n - got : 0;
     char *b = s->base + (size_t)s->carved * stride;
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR

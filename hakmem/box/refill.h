@@ -14,9 +14,11 @@
 
 #include "hakmem/box/tls_cache.h"
 
-/* Moves up to n blocks of class c into t's cache; returns how many (0: out of
- * memory, errno = ENOMEM). n must leave room: n < t->room[c]. */
-uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n);
+/* Moves at least n blocks of class c into t's cache (fewer only when memory
+ * runs out; 0 with errno = ENOMEM), and up to `limit` when a slab's whole free
+ * list can be spliced in at once (O(1), no block touched). Requires
+ * n <= limit < t->room[c]. */
+uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit);
 /* Moves up to n blocks of class c from t's cache back to their slabs. */
 void hk_spill(hk_tls_t *t, unsigned c, uint32_t n);
 

@@ -28,7 +28,7 @@ void *hk_alloc_slow(size_t size) {
     if (t->head[c]) /* pre-warmed */
       return pop(t, c);
   }
-  if (hk_refill(t, c, hk_refill_batch(c)) == 0) {
+  if (hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
     errno = ENOMEM;
     return NULL;
   }
