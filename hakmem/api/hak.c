@@ -19,7 +19,7 @@ HK_API void *hak_calloc(size_t count, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  if (total > HK_SMALL_MAX)
+  if (total > HK_SPAN_MAX)
     return hk_large_alloc(total, HK_ALIGN, 1); /* a fresh mapping is not cleared */
   void *p = hk_alloc(total);
   if (p)
@@ -34,7 +34,8 @@ HK_API size_t hak_usable_size(const void *ptr) {
   if (hk_reg_is_ss(kind)) {
     hk_slab_t *s;
     void *b = hk_block_resolve(hk_ss_of(ptr), ptr, &s);
-    return hk_class_usable(s->cls) - (size_t)((const char *)ptr - (char *)b);
+    size_t usable = s->cls == HK_TAG_SPAN ? hk_span_usable(s) : hk_class_usable(s->cls);
+    return usable - (size_t)((const char *)ptr - (char *)b);
   }
   if (kind == HK_REG_LARGE)
     return hk_large_usable(ptr);

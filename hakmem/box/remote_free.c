@@ -24,6 +24,12 @@ void hk_remote_collect(hk_heap_t *heap) {
     atomic_store(&s->queued, 0);
     void *b = atomic_exchange(&s->remote, NULL);
     unsigned c = s->cls; /* the slab may be released by its last block */
+    if (c == HK_TAG_SPAN) {
+      if (b)
+        hk_span_free(heap, s);
+      s = next;
+      continue;
+    }
     uint32_t n = 0;
     void *tail = b;
     /* One read pass to count and find the tail; the list joins the slab's free

@@ -16,10 +16,17 @@ static void *pop(hk_tls_t *t, unsigned c) {
 }
 
 void *hk_alloc_slow(size_t size) {
-  if (size > HK_SMALL_MAX)
-    return hk_large_alloc(size, HK_ALIGN, 0);
-  unsigned c = hk_size_class(size);
   hk_tls_t *t = &hk_tls;
+  if (size > HK_SMALL_MAX) {
+    if (size > HK_SPAN_MAX)
+      return hk_large_alloc(size, HK_ALIGN, 0);
+    if (!t->heap && !hk_thread_attach()) {
+      errno = ENOMEM;
+      return NULL;
+    }
+    return hk_span_new(t->heap, size);
+  }
+  unsigned c = hk_size_class(size);
   if (!t->heap) {
     if (!hk_thread_attach()) {
       errno = ENOMEM;
@@ -46,6 +53,12 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
     hk_fatal("invalid pointer (corrupt aligned-block header)", p);
 #endif
   hk_slab_t *s = hk_slab_of(ss, b);
+  if (s->cls == HK_TAG_SPAN) {
+    if (b != s->base)
+      hk_fatal("invalid pointer (not a block hakmem handed out)", p);
+    *slab = s;
+    return b;
+  }
   /* cls and base are fixed while the slab has blocks out; carved moves, and
    * only the owner may read it. */
   int own = ss->heap == hk_tls.heap;
@@ -93,7 +106,17 @@ static void free_block(void *p) {
   hk_tls_t *t = &hk_tls;
   /* A thread that has not allocated yet (or has exited) owns no heap: its
    * frees are remote, and it does not make a heap just to free. */
-  if (t->heap && ss->heap == t->heap) {
+  int own = t->heap && ss->heap == t->heap;
+  if (s->cls == HK_TAG_SPAN) {
+    if (own) {
+      hk_span_free(t->heap, s);
+    } else {
+      HK_POISON(b, hk_span_usable(s));
+      hk_remote_free(ss, s, b);
+    }
+    return;
+  }
+  if (own) {
     free_local(t, s->cls, b);
     return;
   }
@@ -134,7 +157,7 @@ void hk_free_overflow(void *pushed) {
    * resolve it the slow way. */
   t->head[tag] = NULL;
   t->room[tag] = 1;
-  if (tag != HK_TAG_ALIGNED)
+  if (tag != HK_TAG_ALIGNED && tag != HK_TAG_SPAN)
     hk_fatal("free of an invalid pointer (no block header)", pushed);
   free_block(pushed);
 }

@@ -23,6 +23,7 @@
 /* Class tags at or above this are not classes: the free fast path sends them to
  * the slow path (aligned interior pointers, corrupt headers). */
 #define HK_TAG_ALIGNED 0xA1
+#define HK_TAG_SPAN    0xFE /* a span (superslab.h), as class of its slab and its header */
 #define HK_NUM_TAGS    256
 
 extern const uint8_t hk_class_table[66];

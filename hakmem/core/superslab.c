@@ -42,8 +42,9 @@ static int find_run(uint32_t free_units, unsigned units) {
   return -1;
 }
 
-hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
-  unsigned units = hk_class_units(c);
+/* Claims a run of `units` units for a slab of class (or tag) c and fills in
+ * what every slab has; NULL + ENOMEM. */
+static hk_slab_t *claim(hk_heap_t *heap, unsigned units, unsigned c) {
   hk_ss_t *ss;
   int start = -1;
   /* Drop full SuperSlabs from the front of the list as we meet them. */
@@ -77,15 +78,46 @@ hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
   s->free = NULL;
   s->free_tail = NULL;
   s->nfree = 0;
-  s->base = (char *)ss + (size_t)start * HK_UNIT_SIZE + hk_class_first_offset(c);
   s->used = 0;
   s->carved = 0;
-  s->capacity = hk_class_capacity(c);
   s->cls = (uint8_t)c;
   s->units = (uint8_t)units;
-  hk_partial_push(heap, s);
   HK_STAT(heap, slabs_made);
   return s;
+}
+
+hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
+  hk_slab_t *s = claim(heap, hk_class_units(c), c);
+  if (!s)
+    return NULL;
+  hk_ss_t *ss = hk_ss_of(s);
+  s->base = (char *)ss + (size_t)(s - ss->slabs) * HK_UNIT_SIZE + hk_class_first_offset(c);
+  s->capacity = hk_class_capacity(c);
+  hk_partial_push(heap, s);
+  return s;
+}
+
+void *hk_span_new(hk_heap_t *heap, size_t size) {
+  unsigned units = (unsigned)((size + HK_SPAN_OFFSET + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+  hk_slab_t *s = claim(heap, units, HK_TAG_SPAN);
+  if (!s)
+    return NULL;
+  hk_ss_t *ss = hk_ss_of(s);
+  s->base = (char *)ss + (size_t)(s - ss->slabs) * HK_UNIT_SIZE + HK_SPAN_OFFSET;
+  s->capacity = s->carved = s->used = 1;
+#if HK_HDR
+  hk_hdr_store(s->base, HK_TAG_SPAN);
+#endif
+  HK_UNPOISON(s->base, hk_span_usable(s));
+  hk_stat_large((int64_t)hk_span_usable(s));
+  return s->base;
+}
+
+void hk_span_free(hk_heap_t *heap, hk_slab_t *s) {
+  HK_ASSERT(s->cls == HK_TAG_SPAN && s->used == 1);
+  hk_stat_large(-(int64_t)hk_span_usable(s));
+  s->used = 0;
+  hk_slab_release(heap, s);
 }
 
 void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "hakmem/core/config.h"
+#include "hakmem/core/debug.h"
 #include "hakmem/core/size_class.h"
 
 /* Not a class: as a tag it sends a free into an unused slab to the slow path. */
@@ -98,6 +99,19 @@ static inline unsigned hk_unit_of(const void *p) {
 static inline hk_slab_t *hk_slab_of(hk_ss_t *ss, const void *p) {
   unsigned unit = (unsigned)(((uintptr_t)p >> HK_UNIT_SHIFT) & (HK_UNITS_PER_SS - 1));
   return &ss->slabs[ss->unit_slab[unit]];
+}
+
+/* Spans: one block over a run of whole units, for requests from HK_SMALL_MAX
+ * to HK_SPAN_MAX. The slab's class is HK_TAG_SPAN, as is the block's header
+ * byte, so a free of a span takes the slow path; no thread caches them. */
+#define HK_SPAN_OFFSET ((size_t)64) /* block start from the run's start */
+#define HK_SPAN_MAX    ((size_t)16 * HK_UNIT_SIZE - HK_SPAN_OFFSET)
+/* A span of at least size bytes; NULL + ENOMEM. */
+void *hk_span_new(hk_heap_t *heap, size_t size);
+/* Gives a span's units back (owner only). */
+void hk_span_free(hk_heap_t *heap, hk_slab_t *s);
+static inline size_t hk_span_usable(const hk_slab_t *s) {
+  return (size_t)s->units * HK_UNIT_SIZE - HK_SPAN_OFFSET;
 }
 
 /* Start of the block that contains p (p may point inside it). */
