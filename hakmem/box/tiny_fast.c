@@ -16,26 +16,18 @@ static void *pop(hk_tls_t *t, unsigned c) {
 }
 
 void *hk_alloc_slow(size_t size) {
+  if (size > HK_SPAN_MAX)
+    return hk_large_alloc(size, HK_ALIGN, 0);
   hk_tls_t *t = &hk_tls;
-  if (size > HK_SMALL_MAX) {
-    if (size > HK_SPAN_MAX)
-      return hk_large_alloc(size, HK_ALIGN, 0);
-    if (!t->heap && !hk_thread_attach()) {
-      errno = ENOMEM;
-      return NULL;
-    }
+  if (!t->heap && !hk_thread_attach()) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  if (size > HK_SMALL_MAX)
     return hk_span_new(t->heap, size);
-  }
   unsigned c = hk_size_class(size);
-  if (!t->heap) {
-    if (!hk_thread_attach()) {
-      errno = ENOMEM;
-      return NULL;
-    }
-    if (t->head[c]) /* pre-warmed */
-      return pop(t, c);
-  }
-  if (hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
+  /* The list may hold blocks now: attach pre-warms. */
+  if (!t->head[c] && hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
     errno = ENOMEM;
     return NULL;
   }
@@ -60,13 +52,13 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
     return b;
   }
   /* cls and base are fixed while the slab has blocks out; carved moves, and
-   * only the owner may read it. */
+   * only the owner may read it. The division (block start) is the costly
+   * check: release builds with the header rely on the header byte matching
+   * the slab's class instead. */
   int own = ss->heap == hk_tls.heap;
   if (s->cls >= HK_NUM_CLASSES || (char *)b < s->base ||
       (own && (size_t)((char *)b - s->base) >= (size_t)s->carved * hk_class_stride[s->cls]))
     hk_fatal("invalid pointer (not a block hakmem handed out)", p);
-    /* The division is the costly check; release builds with the header rely on
-     * the header byte matching the slab's class instead. */
 #if !(HK_HDR && HAKMEM_BUILD_RELEASE)
   if (hk_slab_block_start(s, b) != b)
     hk_fatal("invalid pointer (not a block hakmem handed out)", p);
