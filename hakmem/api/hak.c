@@ -7,7 +7,6 @@
 
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/large.h"
-#include "hakmem/core/stats.h"
 
 HK_API void *hak_malloc(size_t size) { return hk_alloc(size); }
 
@@ -20,7 +19,7 @@ HK_API void *hak_calloc(size_t count, size_t size) {
     return NULL;
   }
   if (total > HK_SPAN_MAX)
-    return hk_large_alloc(total, HK_ALIGN, 1); /* a fresh mapping is not cleared */
+    return hk_large_alloc(total, HK_ALIGN, 1); /* clears only a reused mapping */
   void *p = hk_alloc(total);
   if (p)
     memset(p, 0, total);
