@@ -130,7 +130,8 @@ HK_API void *hak_pvalloc(size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  return hak_aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+  /* glibc: the size rounded up to whole pages, and at least one page. */
+  return hak_aligned_alloc(4096, size ? (size + 4095) & ~(size_t)4095 : 4096);
 }
 
 HK_API void hak_free_sized(void *ptr, size_t size) {

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include "hakmem/box/tls_cache.h"
 #include "hakmem/core/large.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
@@ -19,6 +20,10 @@ static void unlock_all(void) {
   hk_large_unlock();
   hk_heap_pool_unlock();
 }
+static void unlock_all_child(void) {
+  hk_large_unlock();
+  hk_heap_pool_after_fork_child(hk_tls.heap);
+}
 static __thread int initialising __attribute__((tls_model("initial-exec")));
 
 /* Also at load time, before main and its threads: a fork while another thread
@@ -33,7 +38,7 @@ void hk_init_slow(void) {
     hk_options_init();
     /* fork: the child must find the heap pool unlocked. pthread_atfork may
      * allocate; that re-enters here and is served. */
-    pthread_atfork(lock_all, unlock_all, unlock_all);
+    pthread_atfork(lock_all, unlock_all, unlock_all_child);
     hk_os_oom_hook = hk_large_trim;
     if (hak_test_init_hook)
       hak_test_init_hook();

@@ -24,6 +24,9 @@ hk_heap_t *hk_thread_attach(void) {
   hk_tls_t *t = &hk_tls;
   if (t->heap)
     return t->heap;
+  /* A destructor that runs after ours may allocate: serve it, but do not
+   * pre-warm a cache that is about to be flushed again. */
+  int exiting = t->state == HK_THREAD_EXITED;
   hk_init_once();
   if (t->heap) /* init re-entered malloc on this thread, which attached */
     return t->heap;
@@ -40,7 +43,8 @@ hk_heap_t *hk_thread_attach(void) {
   pthread_once(&exit_key_once, make_exit_key);
   if (exit_key_ok)
     pthread_setspecific(exit_key, heap);
-  hk_prewarm(t);
+  if (!exiting)
+    hk_prewarm(t);
   return heap;
 }
 

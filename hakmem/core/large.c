@@ -172,11 +172,14 @@ void *hk_large_realloc(void *p, size_t size) {
   }
   char *old_base = h->base;
   size_t old_size = h->map_size;
+  /* The registry lets go of the old range before the OS does: once mremap has
+   * moved the pages, another thread may map and register that range. */
+  hk_registry_set(old_base, old_size, HK_REG_FOREIGN);
   char *base = hk_os_remap(old_base, old_size, need, HK_SS_SIZE);
-  if (!base)
+  if (!base) {
+    hk_registry_set(old_base, old_size, HK_REG_LARGE);
     return NULL;
-  if (base != old_base)
-    hk_registry_set(old_base, old_size, HK_REG_FOREIGN);
+  }
   hk_registry_set(base, need, HK_REG_LARGE);
   h = (large_hdr_t *)(base + off - LARGE_HDR);
   h->base = base;

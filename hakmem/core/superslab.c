@@ -212,6 +212,7 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static hk_heap_t *pool;
 static char *meta_cur, *meta_end;
 static unsigned heaps_made;
+static hk_heap_t *all_heaps;
 
 void hk_heap_pool_lock(void) { pthread_mutex_lock(&pool_lock); }
 void hk_heap_pool_unlock(void) { pthread_mutex_unlock(&pool_lock); }
@@ -223,6 +224,7 @@ hk_heap_t *hk_heap_acquire(void) {
     h = pool;
     pool = h->next_pool;
     h->next_pool = NULL;
+    h->pooled = 0;
   } else {
     size_t need = (sizeof(hk_heap_t) + 63) & ~(size_t)63;
     if ((size_t)(meta_end - meta_cur) < need) {
@@ -236,6 +238,8 @@ hk_heap_t *hk_heap_acquire(void) {
       h = (hk_heap_t *)meta_cur;
       meta_cur += need;
       heaps_made++;
+      h->next_all = all_heaps;
+      all_heaps = h;
       HK_CTR_ADD(hk_ctr.heaps, 1);
       h->reg_id = heaps_made <= HK_REG_MAX_HEAP_ID ? (uint8_t)heaps_made : HK_REG_SS_SHARED;
     } else {
@@ -253,9 +257,21 @@ void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   pthread_mutex_unlock(&pool_lock);
 }
 
+static void pool_push(hk_heap_t *heap) {
+  heap->next_pool = pool;
+  heap->pooled = 1;
+  pool = heap;
+}
+
 void hk_heap_release(hk_heap_t *heap) {
   pthread_mutex_lock(&pool_lock);
-  heap->next_pool = pool;
-  pool = heap;
+  pool_push(heap);
+  pthread_mutex_unlock(&pool_lock);
+}
+
+void hk_heap_pool_after_fork_child(hk_heap_t *keep) {
+  for (hk_heap_t *h = all_heaps; h; h = h->next_all)
+    if (!h->pooled && h != keep)
+      pool_push(h);
   pthread_mutex_unlock(&pool_lock);
 }

@@ -77,6 +77,8 @@ typedef struct hk_heap {
   hk_ss_t *avail;
   _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   struct hk_heap *next_pool;
+  struct hk_heap *next_all; /* every heap ever made (they are never freed) */
+  uint8_t pooled;
   uint64_t purge_at;     /* when dirty units go back to the OS; 0: none pending */
   uint8_t reg_id;        /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
   hk_heap_stats_t stats; /* debug builds only */
@@ -153,6 +155,10 @@ void hk_heap_purge(hk_heap_t *heap);
 /* Releases every empty slab (even the one kept per class) and purges. Returns
  * whether anything went back to the OS. */
 int hk_heap_trim(hk_heap_t *heap);
+/* fork child, with the pool locked by the prepare handler: the heaps of the
+ * parent's other threads (which do not exist here) go to the pool, then the
+ * lock is released. */
+void hk_heap_pool_after_fork_child(hk_heap_t *keep);
 /* Runs fn on every heap in the pool, with the pool locked. */
 void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
 
