@@ -85,6 +85,24 @@ static inline uint64_t bench_arg_u64(const char *text, const char *name) {
   return (uint64_t)v;
 }
 
+/* The arguments of the ring-of-slots workloads, `NAME N SEED [SLOTS]`: exits with the
+ * usage line on a wrong count and with a message on SLOTS outside 1..max_slots. */
+static inline void bench_ring_args(int argc, char **argv, const char *name, uint64_t default_slots,
+                                   uint64_t max_slots, uint64_t *n, uint64_t *seed,
+                                   uint64_t *nslots) {
+  if (argc < 3 || argc > 4) {
+    fprintf(stderr, "usage: %s N SEED [SLOTS]\n", name);
+    exit(2);
+  }
+  *n = bench_arg_u64(argv[1], "N");
+  *seed = bench_arg_u64(argv[2], "SEED");
+  *nslots = argc > 3 ? bench_arg_u64(argv[3], "SLOTS") : default_slots;
+  if (*nslots == 0 || *nslots > max_slots) {
+    fprintf(stderr, "bench: %s: SLOTS must be in 1..%llu\n", name, (unsigned long long)max_slots);
+    exit(2);
+  }
+}
+
 /* Parses a positive number of seconds (fractions allowed). */
 static inline double bench_arg_seconds(const char *text, const char *name) {
   char *end = NULL;

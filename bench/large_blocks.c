@@ -15,16 +15,8 @@
 #include "bench/bench_common.h"
 
 int main(int argc, char **argv) {
-  if (argc < 3 || argc > 4) {
-    fprintf(stderr, "usage: large_blocks N SEED [SLOTS]\n");
-    return 2;
-  }
-  uint64_t n = bench_arg_u64(argv[1], "N");
-  uint64_t seed = bench_arg_u64(argv[2], "SEED");
-  uint64_t nslots = argc > 3 ? bench_arg_u64(argv[3], "SLOTS") : 64;
-  if (nslots == 0 || nslots > (1u << 16)) {
-    bench_die("large_blocks: SLOTS must be in 1..65536");
-  }
+  uint64_t n, seed, nslots;
+  bench_ring_args(argc, argv, "large_blocks", 64, 1u << 16, &n, &seed, &nslots);
   void **slots = calloc(nslots, sizeof(void *));
   if (slots == NULL) {
     bench_die("large_blocks: out of memory");

@@ -16,16 +16,8 @@
 #include "bench/bench_common.h"
 
 int main(int argc, char **argv) {
-  if (argc < 3 || argc > 4) {
-    fprintf(stderr, "usage: mixed_sizes N SEED [SLOTS]\n");
-    return 2;
-  }
-  uint64_t n = bench_arg_u64(argv[1], "N");
-  uint64_t seed = bench_arg_u64(argv[2], "SEED");
-  uint64_t nslots = argc > 3 ? bench_arg_u64(argv[3], "SLOTS") : 4096;
-  if (nslots == 0 || nslots > (1u << 24)) {
-    bench_die("mixed_sizes: SLOTS must be in 1..2^24");
-  }
+  uint64_t n, seed, nslots;
+  bench_ring_args(argc, argv, "mixed_sizes", 4096, 1u << 24, &n, &seed, &nslots);
   void **slots = calloc(nslots, sizeof(void *));
   if (slots == NULL) {
     bench_die("mixed_sizes: out of memory");
