@@ -33,12 +33,21 @@ static large_hdr_t *hdr_of(const void *p) {
   return h;
 }
 
+/* Bytes to map for a block of `size` bytes starting `off` bytes into its
+ * mapping (whole 2 MiB chunks, so its registry entries are its own); 0 if that
+ * overflows. */
+static size_t map_size_for(size_t size, size_t off) {
+  if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE)
+    return 0;
+  return (size + off + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
+}
+
 /* Freed mappings kept for reuse, so a program that allocates and frees large
  * blocks in a loop does not map and unmap each time. Bounded by
  * HAKMEM_LARGE_CACHE_BYTES; entries older than the purge delay are unmapped at
  * the next large operation, and all of them by malloc_trim. A cached mapping
- * keeps its registry entries (its header's magic is cleared, so a second free
- * of its block is still reported). */
+ * keeps its registry entries (its header says FREED_MAGIC, so a second free of
+ * its block is reported as a double free). */
 #define CACHE_SLOTS 64
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -129,13 +138,12 @@ int hk_large_trim(void) { return cache_evict(always, 0) != 0; }
 
 void *hk_large_alloc(size_t size, size_t align, int zero) {
   size_t off = align > LARGE_HDR ? align : LARGE_HDR;
-  if (size == 0)
-    size = 1; /* the block must start inside the mapping */
-  if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE) {
+  /* size 0 still needs a byte: the block must start inside the mapping. */
+  size_t map_size = map_size_for(size ? size : 1, off);
+  if (!map_size) {
     errno = ENOMEM;
     return NULL;
   }
-  size_t map_size = (size + off + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
   size_t map_align = align > HK_SS_SIZE ? align : HK_SS_SIZE;
   char *base = map_align == HK_SS_SIZE ? cache_take(&map_size) : NULL;
   int fresh = base == NULL;
@@ -158,14 +166,13 @@ void *hk_large_alloc(size_t size, size_t align, int zero) {
 void *hk_large_realloc(void *p, size_t size) {
   large_hdr_t *h = hdr_of(p);
   size_t off = (size_t)((char *)p - h->base);
-  if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE)
+  size_t need = map_size_for(size, off);
+  if (!need)
     return NULL;
-  size_t need = (size + off + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
   if (need == h->map_size)
     return p;
   if (need < h->map_size) { /* shrink in place: the tail goes back */
-    hk_registry_set(h->base + need, h->map_size - need, HK_REG_FOREIGN);
-    hk_os_unmap(h->base + need, h->map_size - need);
+    unmap(h->base + need, h->map_size - need);
     HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
     h->map_size = need;
     return p;
