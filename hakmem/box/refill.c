@@ -36,8 +36,9 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
       s->used++;
     }
     uint32_t carve = s->capacity - s->carved;
-    if (carve > (got < n ? n - got : 0)) /* a splice may already have brought n */
-      carve = got < n ? n - got : 0;
+    uint32_t want = got < n ? n - got : 0; /* a splice may already have brought n */
+    if (carve > want)
+      carve = want;
     char *b = s->base + (size_t)s->carved * stride;
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR

@@ -34,6 +34,19 @@ void *hk_alloc_slow(size_t size) {
   return pop(t, c);
 }
 
+/* Whether b is a block start of slab s (a class slab) at or after its base;
+ * with check_carved, also below the carved part (only the owner may read
+ * `carved`); with check_start, also on a stride boundary (a division). */
+static int block_in_slab(const hk_slab_t *s, const void *b, int check_carved, int check_start) {
+  if ((const char *)b < s->base)
+    return 0;
+  size_t off = (size_t)((const char *)b - s->base);
+  size_t stride = hk_class_stride[s->cls];
+  if (check_carved && off >= (size_t)s->carved * stride)
+    return 0;
+  return !check_start || off % stride == 0;
+}
+
 /* The block a freed pointer stands for, and its slab; aborts on a pointer that
  * is not a live block's start (or an aligned pointer into one). */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
@@ -56,13 +69,8 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
    * check: release builds with the header rely on the header byte matching
    * the slab's class instead. */
   int own = ss->heap == hk_tls.heap;
-  if (s->cls >= HK_NUM_CLASSES || (char *)b < s->base ||
-      (own && (size_t)((char *)b - s->base) >= (size_t)s->carved * hk_class_stride[s->cls]))
+  if (s->cls >= HK_NUM_CLASSES || !block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE)))
     hk_fatal("invalid pointer (not a block hakmem handed out)", p);
-#if !(HK_HDR && HAKMEM_BUILD_RELEASE)
-  if (hk_slab_block_start(s, b) != b)
-    hk_fatal("invalid pointer (not a block hakmem handed out)", p);
-#endif
 #if HK_HDR
   if (hk_hdr_load(b) != s->cls)
     hk_fatal("block header overwritten (heap buffer overflow before this block?)", p);
@@ -75,9 +83,7 @@ void hk_debug_check_free(void *p, unsigned c) {
   if (c >= HK_NUM_CLASSES)
     return; /* a tag: the overflow path resolves or reports it */
   hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
-  if (s->cls != c || (char *)p < s->base ||
-      (size_t)((char *)p - s->base) >= (size_t)s->carved * hk_class_stride[c] ||
-      hk_slab_block_start(s, p) != p)
+  if (s->cls != c || !block_in_slab(s, p, 1, 1))
     hk_fatal("free of an invalid pointer (not a block hakmem handed out)", p);
   if (hk_tls.head[c] == p)
     hk_fatal("double free", p);
