@@ -33,18 +33,22 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
   return ss;
 }
 
+/* The bits of a run of `units` units starting at unit `start`. */
+static uint32_t run_mask(unsigned start, unsigned units) {
+  return (uint32_t)((((uint64_t)1 << units) - 1) << start);
+}
+
 /* First unit of a free run of `units` units, or -1. */
 static int find_run(uint32_t free_units, unsigned units) {
-  uint32_t mask = (units >= 32) ? ~0u : ((1u << units) - 1);
   for (unsigned start = 1; start + units <= HK_UNITS_PER_SS; start++)
-    if (((free_units >> start) & mask) == mask)
+    if ((free_units & run_mask(start, units)) == run_mask(start, units))
       return (int)start;
   return -1;
 }
 
-/* Claims a run of `units` units for a slab of class (or tag) c and fills in
- * what every slab has; NULL + ENOMEM. */
-static hk_slab_t *claim(hk_heap_t *heap, unsigned units, unsigned c) {
+/* Claims a run of `units` units for a slab of class (or tag) c whose first
+ * block is `offset` bytes in, and fills in what every slab has; NULL + ENOMEM. */
+static hk_slab_t *claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
   hk_ss_t *ss;
   int start = -1;
   /* Drop full SuperSlabs from the front of the list as we meet them. */
@@ -60,7 +64,7 @@ static hk_slab_t *claim(hk_heap_t *heap, unsigned units, unsigned c) {
       return NULL;
     start = 1;
   }
-  uint32_t mask = ((1u << units) - 1) << start;
+  uint32_t mask = run_mask((unsigned)start, units);
   ss->free_units &= ~mask;
   ss->dirty_units &= ~mask;
   if (ss->decommitted_units & mask) {
@@ -78,6 +82,7 @@ static hk_slab_t *claim(hk_heap_t *heap, unsigned units, unsigned c) {
   s->free = NULL;
   s->free_tail = NULL;
   s->nfree = 0;
+  s->base = (char *)ss + (size_t)start * HK_UNIT_SIZE + offset;
   s->used = 0;
   s->carved = 0;
   s->cls = (uint8_t)c;
@@ -87,11 +92,9 @@ static hk_slab_t *claim(hk_heap_t *heap, unsigned units, unsigned c) {
 }
 
 hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
-  hk_slab_t *s = claim(heap, hk_class_units(c), c);
+  hk_slab_t *s = claim(heap, hk_class_units(c), c, hk_class_first_offset(c));
   if (!s)
     return NULL;
-  hk_ss_t *ss = hk_ss_of(s);
-  s->base = (char *)ss + (size_t)(s - ss->slabs) * HK_UNIT_SIZE + hk_class_first_offset(c);
   s->capacity = hk_class_capacity(c);
   hk_partial_push(heap, s);
   return s;
@@ -99,11 +102,9 @@ hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
 
 void *hk_span_new(hk_heap_t *heap, size_t size) {
   unsigned units = (unsigned)((size + HK_SPAN_OFFSET + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
-  hk_slab_t *s = claim(heap, units, HK_TAG_SPAN);
+  hk_slab_t *s = claim(heap, units, HK_TAG_SPAN, HK_SPAN_OFFSET);
   if (!s)
     return NULL;
-  hk_ss_t *ss = hk_ss_of(s);
-  s->base = (char *)ss + (size_t)(s - ss->slabs) * HK_UNIT_SIZE + HK_SPAN_OFFSET;
   s->capacity = s->carved = s->used = 1;
 #if HK_HDR
   hk_hdr_store(s->base, HK_TAG_SPAN);
@@ -131,8 +132,8 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
   s->free = NULL;
   s->nfree = 0;
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
-  ss->free_units |= ((1u << s->units) - 1) << start;
-  ss->dirty_units |= ((1u << s->units) - 1) << start;
+  ss->free_units |= run_mask(start, s->units);
+  ss->dirty_units |= run_mask(start, s->units);
   if (!ss->in_avail) {
     ss->in_avail = 1;
     ss->next_avail = heap->avail;
@@ -146,7 +147,8 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
     heap->purge_at = now + (uint64_t)hk_opt.purge_delay_ms;
 }
 
-void hk_heap_purge(hk_heap_t *heap) {
+int hk_heap_purge(hk_heap_t *heap) {
+  int any = 0;
   heap->purge_at = 0;
   for (hk_ss_t *ss = heap->avail; ss; ss = ss->next_avail) {
     uint32_t d = ss->dirty_units;
@@ -155,11 +157,13 @@ void hk_heap_purge(hk_heap_t *heap) {
       unsigned start = (unsigned)__builtin_ctz(d);
       unsigned len = (unsigned)__builtin_ctzll(~((uint64_t)d >> start));
       hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)len * HK_UNIT_SIZE);
-      d &= ~(uint32_t)((((uint64_t)1 << len) - 1) << start);
+      d &= ~run_mask(start, len);
+      any = 1;
     }
     ss->decommitted_units |= ss->dirty_units;
     ss->dirty_units = 0;
   }
+  return any;
 }
 
 int hk_heap_trim(hk_heap_t *heap) {
@@ -172,11 +176,7 @@ int hk_heap_trim(hk_heap_t *heap) {
       s = next;
     }
   }
-  int any = 0;
-  for (hk_ss_t *ss = heap->avail; ss; ss = ss->next_avail)
-    any |= ss->dirty_units != 0;
-  hk_heap_purge(heap);
-  return any;
+  return hk_heap_purge(heap);
 }
 
 void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p) {

@@ -150,8 +150,8 @@ static inline void hk_partial_remove(hk_heap_t *heap, hk_slab_t *s) {
   s->in_partial = 0;
 }
 
-/* Gives dirty units (empty slabs) back to the OS now. */
-void hk_heap_purge(hk_heap_t *heap);
+/* Gives dirty units (empty slabs) back to the OS now; whether there were any. */
+int hk_heap_purge(hk_heap_t *heap);
 /* Releases every empty slab (even the one kept per class) and purges. Returns
  * whether anything went back to the OS. */
 int hk_heap_trim(hk_heap_t *heap);
