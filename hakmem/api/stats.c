@@ -36,14 +36,19 @@ HK_API int hak_stats_get(hak_stats_t *out) {
   out->small_bytes_in_use = load_i(&hk_ctr.small_bytes);
   out->large_bytes_in_use = load_i(&hk_ctr.large_bytes);
   out->bytes_in_use = out->small_bytes_in_use + out->large_bytes_in_use;
+  /* The counters are read one by one while other threads move them: keep the
+   * report consistent (a peak the allocating thread has not raised yet). */
   out->bytes_in_use_peak = load_i(&hk_ctr.peak_bytes);
+  if (out->bytes_in_use_peak < out->bytes_in_use)
+    out->bytes_in_use_peak = out->bytes_in_use;
   out->large_allocs = load_u(&hk_ctr.large_allocs);
   out->large_frees = load_u(&hk_ctr.large_frees);
   out->heaps = load_u(&hk_ctr.heaps);
   hk_os_counters_t os;
   hk_os_get_counters(&os);
   out->os_mapped = os.bytes_mapped;
-  out->os_resident = os.bytes_mapped - os.bytes_decommitted;
+  out->os_resident =
+      os.bytes_mapped > os.bytes_decommitted ? os.bytes_mapped - os.bytes_decommitted : 0;
   out->os_maps = os.maps;
   out->os_unmaps = os.unmaps;
   out->os_decommits = os.decommits;
