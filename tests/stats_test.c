@@ -14,27 +14,12 @@
 #include <unistd.h>
 
 #include "tests/check.h"
+#include "tests/stats_check.h"
 #include "tests/entry_points.h"
 
 #define MIB ((size_t)1 << 20)
 
 extern char **environ;
-
-static hak_stats_t get(void) {
-  hak_stats_t s;
-  memset(&s, 0, sizeof s);
-  s.size = sizeof s;
-  CHECK_EQ(hak_stats_get(&s), 0);
-  CHECK_EQ(s.size, sizeof s);
-  CHECK_EQ(s.version, HAK_STATS_VERSION);
-  CHECK_EQ(s.num_classes, HAK_STATS_CLASSES);
-  CHECK_EQ(s.bytes_in_use, s.small_bytes_in_use + s.large_bytes_in_use);
-  CHECK(s.bytes_in_use_peak >= s.bytes_in_use);
-  CHECK(s.os_resident <= s.os_mapped);
-  CHECK(s.os_unmaps <= s.os_maps);
-  CHECK(s.large_frees <= s.large_allocs);
-  return s;
-}
 
 /* The smallest class whose blocks hold n bytes. */
 static unsigned class_of(const hak_stats_t *s, size_t n) {
@@ -86,7 +71,7 @@ static void rejects_small_size(void) {
 
 /* The per-class table describes the blocks malloc hands out. */
 static void class_table(void) {
-  hak_stats_t s = get();
+  hak_stats_t s = checked_stats();
   hak_build_info_t info;
   hak_build_info(&info);
   CHECK_EQ(info.num_classes, HAK_STATS_CLASSES);
@@ -108,7 +93,7 @@ static void class_table(void) {
     }
     T_FREE(p);
   }
-  CHECK(get().heaps >= 1); /* this thread's, made by the allocations above */
+  CHECK(checked_stats().heaps >= 1); /* this thread's, made by the allocations above */
 }
 
 /* Allocating `count` blocks of n bytes moves the class's blocks out, refills
@@ -117,7 +102,7 @@ static void class_table(void) {
 static void class_counts(size_t n, int count, int slack) {
   void **blocks = T_MALLOC((size_t)count * sizeof(void *));
   CHECK(blocks != NULL);
-  hak_stats_t s0 = get();
+  hak_stats_t s0 = checked_stats();
   unsigned c = class_of(&s0, n);
   uint64_t bs = s0.classes[c].block_size;
   for (int i = 0; i < count; i++) {
@@ -125,7 +110,7 @@ static void class_counts(size_t n, int count, int slack) {
     CHECK(blocks[i] != NULL);
     memset(blocks[i], 1, n);
   }
-  hak_stats_t s1 = get();
+  hak_stats_t s1 = checked_stats();
   long long out = delta(s1.classes[c].blocks_out, s0.classes[c].blocks_out);
   long long bytes = delta(s1.small_bytes_in_use, s0.small_bytes_in_use);
   long long refills = delta(s1.classes[c].refills, s0.classes[c].refills);
@@ -140,7 +125,7 @@ static void class_counts(size_t n, int count, int slack) {
   CHECK(s1.bytes_in_use_peak >= s1.bytes_in_use);
   for (int i = 0; i < count; i++)
     T_FREE(blocks[i]);
-  hak_stats_t s2 = get();
+  hak_stats_t s2 = checked_stats();
   long long back = delta(s2.classes[c].blocks_out, s1.classes[c].blocks_out);
   long long spills = delta(s2.classes[c].spills, s1.classes[c].spills);
   fprintf(stderr, "  freed: blocks out %lld, spills +%lld, small bytes in use %lld\n", back, spills,
@@ -154,11 +139,11 @@ static void class_counts(size_t n, int count, int slack) {
 
 /* A large block shows in the large counters while it lives. */
 static void large_counts(void) {
-  hak_stats_t s0 = get();
+  hak_stats_t s0 = checked_stats();
   void *p = T_MALLOC(5 * MIB);
   CHECK(p != NULL);
   memset(p, 1, 5 * MIB);
-  hak_stats_t s1 = get();
+  hak_stats_t s1 = checked_stats();
   CHECK_EQ(delta(s1.large_allocs, s0.large_allocs), 1);
   CHECK_EQ(delta(s1.large_frees, s0.large_frees), 0);
   CHECK(delta(s1.large_bytes_in_use, s0.large_bytes_in_use) >= (long long)(5 * MIB));
@@ -166,7 +151,7 @@ static void large_counts(void) {
   CHECK(s1.bytes_in_use_peak >= s0.bytes_in_use + 5 * MIB);
   CHECK(s1.os_mapped >= s1.large_bytes_in_use);
   T_FREE(p);
-  hak_stats_t s2 = get();
+  hak_stats_t s2 = checked_stats();
   CHECK_EQ(delta(s2.large_frees, s1.large_frees), 1);
   CHECK_EQ(s2.large_bytes_in_use, s0.large_bytes_in_use);
   CHECK(s2.bytes_in_use_peak >= s1.bytes_in_use);
@@ -197,7 +182,7 @@ static void *owner(void *arg) {
 }
 
 static void remote_counts(void) {
-  hak_stats_t s0 = get();
+  hak_stats_t s0 = checked_stats();
   unsigned c = class_of(&s0, REMOTE_SIZE);
   CHECK_EQ(pthread_barrier_init(&handed, NULL, 2), 0);
   CHECK_EQ(pthread_barrier_init(&freed, NULL, 2), 0);
@@ -208,7 +193,7 @@ static void remote_counts(void) {
     T_FREE(remote_blocks[i]);
   pthread_barrier_wait(&freed);
   CHECK_EQ(pthread_join(t, NULL), 0);
-  hak_stats_t s1 = get();
+  hak_stats_t s1 = checked_stats();
   long long remote = delta(s1.classes[c].remote_frees, s0.classes[c].remote_frees);
   fprintf(stderr, "%d blocks freed by another thread: remote frees +%lld\n", REMOTE, remote);
   CHECK(remote >= REMOTE);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "tests/check.h"
+#include "tests/stats_check.h"
 #include "tests/entry_points.h"
 
 #define MIB ((size_t)1 << 20)
@@ -106,21 +107,6 @@ static size_t chunks_resident(void) {
         total += (vec[0] & 1) * page;
   }
   return total;
-}
-
-static hak_stats_t stats(void) {
-  hak_stats_t s;
-  memset(&s, 0, sizeof s);
-  s.size = sizeof s;
-  CHECK_EQ(hak_stats_get(&s), 0);
-  CHECK_EQ(s.size, sizeof s);
-  CHECK_EQ(s.version, HAK_STATS_VERSION);
-  CHECK_EQ(s.num_classes, HAK_STATS_CLASSES);
-  CHECK(s.os_resident <= s.os_mapped);
-  CHECK(s.bytes_in_use <= s.bytes_in_use_peak);
-  CHECK(s.large_frees <= s.large_allocs);
-  CHECK(s.os_unmaps <= s.os_maps);
-  return s;
 }
 
 static void print_stats(const char *when, const hak_stats_t *s) {
@@ -270,7 +256,7 @@ static void trim_while_threads_churn(void) {
       CHECK_EQ(pthread_create(&th[i], NULL, churn, (void *)(uintptr_t)(round * 10 + i + 1)), 0);
     for (int i = 0; i < 10; i++) {
       T_MALLOC_TRIM(0);
-      stats();
+      checked_stats();
       struct mallinfo2 mi = T_MALLINFO2();
       CHECK(mi.arena >= mi.uordblks);
       CHECK_EQ(T_MALLOC_INFO(0, devnull), 0);
@@ -291,7 +277,7 @@ int main(void) {
   size_t warm_count;
   free_list(alloc_small(4 * MIB, 1, &warm_count));
   T_MALLOC_TRIM(0);
-  hak_stats_t s0 = stats();
+  hak_stats_t s0 = checked_stats();
   size_t base = rss();
   print_stats("base", &s0);
 
@@ -300,7 +286,7 @@ int main(void) {
   chunks_reset();
   node_t *list = alloc_small(PEAK, 12345, &count);
   size_t peak = rss(), chunks_peak = chunks_resident();
-  hak_stats_t s1 = stats();
+  hak_stats_t s1 = checked_stats();
   print_stats("peak", &s1);
   fprintf(stderr, "  %zu blocks\n", count);
   CHECK(peak >= base + PEAK * 9 / 10); /* the blocks were really there */
@@ -310,13 +296,13 @@ int main(void) {
   CHECK(s1.os_resident >= s0.os_resident + PEAK - 16 * MIB);
   CHECK(s1.os_mapped >= s1.os_resident);
   free_list(list);
-  hak_stats_t s2 = stats();
+  hak_stats_t s2 = checked_stats();
   print_stats("freed", &s2);
   /* Blocks in the thread's cache still count; it holds little. */
   CHECK(s2.bytes_in_use <= s0.bytes_in_use + 16 * MIB);
   CHECK(s2.bytes_in_use_peak >= s1.bytes_in_use);
   int trimmed = T_MALLOC_TRIM(0);
-  hak_stats_t s3 = stats();
+  hak_stats_t s3 = checked_stats();
   print_stats("trimmed", &s3);
   fprintf(stderr, "  malloc_trim(0) = %d\n", trimmed);
   CHECK(s3.bytes_in_use <= s0.bytes_in_use + 1 * MIB);
@@ -371,7 +357,7 @@ int main(void) {
   list = alloc_small(quarter, 3, &count);
   free_list(list);
   T_MALLOC_TRIM(0);
-  hak_stats_t s4 = stats();
+  hak_stats_t s4 = checked_stats();
   print_stats("end", &s4);
   CHECK(s4.bytes_in_use <= s0.bytes_in_use + 1 * MIB);
   fprintf(stderr, "trim_test: passed\n");
