@@ -554,18 +554,11 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
     for w in workloads:
         binary, full, quick, what = WORKLOADS[w]
         md.append("- `%s`: %s. `%s %s`" % (w, what, binary, quick if args.quick else full))
-    text = "\n".join(md) + "\n"
-    print(text)
-
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "compare.md"), "w") as f:
-        f.write(text)
-    with open(os.path.join(out_dir, "compare.json"), "w") as f:
-        json.dump({"date": now, "machine": machine, "runs": args.runs, "command": command,
-                   "allocators": alloc_desc,
-                   "results": {"%s/%s" % k: v for k, v in summary.items()},
-                   "raw": {"%s/%s" % k: [vars(x) for x in v] for k, v in results.items()}},
-                  f, indent=1, default=str)
+    report(out_dir, "compare", md,
+           {"date": now, "machine": machine, "runs": args.runs, "command": command,
+            "allocators": alloc_desc,
+            "results": {"%s/%s" % k: v for k, v in summary.items()},
+            "raw": {"%s/%s" % k: [vars(x) for x in v] for k, v in results.items()}})
 
     if "glibc" in names:
         series = names
@@ -703,17 +696,24 @@ def cmd_callgrind(args, bin_dirs, out_dir, hakmem_path):
     md.append("| *hakmem target (issue 5)* | %s |" %
               " | ".join("<= %d" % CALLGRIND_TARGET[s] if s in CALLGRIND_TARGET else "" for s in
                          sizes))
+    report(out_dir, "callgrind", md,
+           {"date": now, "iters": [n1, n2],
+            "ir_per_pair": {"%s/%d" % k: v for k, v in table.items()},
+            "loop_ir_per_pair": {"%s/%d" % k: v for k, v in loop_cost.items()}})
+    return 0
+
+
+def report(out_dir, name, md, data=None):
+    """Prints the Markdown lines md and writes them to NAME.md in out_dir, with data
+    (if any) as NAME.json beside them."""
     text = "\n".join(md) + "\n"
     print(text)
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "callgrind.md"), "w") as f:
+    with open(os.path.join(out_dir, name + ".md"), "w") as f:
         f.write(text)
-    with open(os.path.join(out_dir, "callgrind.json"), "w") as f:
-        json.dump({"date": now, "iters": [n1, n2],
-                   "ir_per_pair": {"%s/%d" % k: v for k, v in table.items()},
-                   "loop_ir_per_pair": {"%s/%d" % k: v for k, v in loop_cost.items()}},
-                  f, indent=1)
-    return 0
+    if data is not None:
+        with open(os.path.join(out_dir, name + ".json"), "w") as f:
+            json.dump(data, f, indent=1, default=str)
 
 
 def valgrind_version():
@@ -804,11 +804,7 @@ def cmd_phase7(args, out_dir):
         md += ["- " + e for e in sorted(set(errors))]
     if not args.no_callgrind:
         md += phase7_callgrind(args, variants, sizes)
-    text = "\n".join(md) + "\n"
-    print(text)
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "phase7.md"), "w") as f:
-        f.write(text)
+    report(out_dir, "phase7", md)
     palette = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#7f7f7f"]
     write_svg(os.path.join(out_dir, "phase7.svg"), "Phase 7 flags: random_mixed, %s" % now,
               "%s; hakmem ops/s relative to the system malloc, median of %d" %
