@@ -7,6 +7,7 @@
 
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/span.h"
 
 HK_API void *hak_malloc(size_t size) { return hk_alloc(size); }
 

@@ -12,6 +12,8 @@
 #include "hakmem/core/os.h"
 #include "hakmem/core/stats.h"
 #include "hakmem/hakmem.h"
+#include "hakmem/core/heap.h"
+#include "hakmem/core/slab.h"
 
 _Static_assert(HAK_STATS_CLASSES == HK_NUM_CLASSES, "hakmem.h must list every class");
 

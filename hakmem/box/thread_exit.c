@@ -6,6 +6,7 @@
 #include "hakmem/box/prewarm.h"
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
+#include "hakmem/core/heap.h"
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;

@@ -6,6 +6,7 @@
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/thread_exit.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/span.h"
 
 static void *pop(hk_tls_t *t, unsigned c) {
   void *p = t->head[c];
