@@ -27,7 +27,8 @@ HK_API void *hak_calloc(size_t count, size_t size) {
   return p;
 }
 
-HK_API size_t hak_usable_size(const void *ptr) {
+/* The bytes from ptr to the end of its slot (or mapping). */
+static size_t slot_usable(const void *ptr) {
   if (!ptr)
     return 0;
   unsigned kind = hk_registry_kind(ptr);
@@ -42,6 +43,8 @@ HK_API size_t hak_usable_size(const void *ptr) {
   hk_fatal("malloc_usable_size of a pointer hakmem does not own", ptr);
 }
 
+HK_API size_t hak_usable_size(const void *ptr) { return hk_request_size(ptr, slot_usable(ptr)); }
+
 HK_API void *hak_realloc(void *ptr, size_t size) {
   if (!ptr)
     return hk_alloc(size);
@@ -49,10 +52,12 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
     hk_free(ptr);
     return NULL;
   }
-  size_t old = hak_usable_size(ptr);
+  size_t slot = slot_usable(ptr);
   /* Stay in place while the block fits and is not more than twice too big. */
-  if (size <= old && size >= old / 2)
+  if (size <= slot && size >= slot / 2) {
+    HK_EXPOSE(ptr, slot, ptr, size);
     return ptr;
+  }
   if (size > HK_SMALL_MAX && hk_registry_kind(ptr) == HK_REG_LARGE) {
     void *q = hk_large_realloc(ptr, size); /* mremap: no copy */
     if (q)
@@ -61,6 +66,7 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
   void *q = hk_alloc(size);
   if (!q)
     return NULL;
+  size_t old = hk_request_size(ptr, slot);
   memcpy(q, ptr, old < size ? old : size);
   hk_free(ptr);
   return q;
@@ -86,13 +92,18 @@ HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
   /* Small: over-allocate by alignment - 16 and mark the aligned pointer with a
    * tag byte and the block's start just below it. */
   if (alignment <= 4096 && size <= HK_SMALL_MAX - alignment) {
-    char *p = hk_alloc(size + alignment - HK_ALIGN);
-    if (!p || ((uintptr_t)p & (alignment - 1)) == 0)
+    size_t over = size + alignment - HK_ALIGN;
+    char *p = hk_alloc(over);
+    if (!p)
+      return NULL;
+    if (((uintptr_t)p & (alignment - 1)) == 0) {
+      HK_POISON(p + size, over - size);
       return p;
+    }
     char *q = (char *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
     hk_next_store(q - HK_ALIGN, p);
     hk_hdr_store(q, HK_TAG_ALIGNED);
-    HK_POISON(p, (size_t)(q - p));
+    HK_EXPOSE(p, over, q, size);
     return q;
   }
 #endif

@@ -8,11 +8,11 @@
 #include "hakmem/core/large.h"
 #include "hakmem/core/span.h"
 
-static void *pop(hk_tls_t *t, unsigned c) {
+static void *pop(hk_tls_t *t, unsigned c, size_t size) {
   void *p = t->head[c];
   t->head[c] = hk_next_load(p);
   t->room[c]++;
-  HK_UNPOISON(p, hk_class_usable(c));
+  HK_UNPOISON(p, size);
   return p;
 }
 
@@ -32,7 +32,7 @@ void *hk_alloc_slow(size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  return pop(t, c);
+  return pop(t, c, size);
 }
 
 /* Whether b is a block start of slab s (a class slab) at or after its base;

@@ -45,7 +45,7 @@ HK_HOT void *hk_alloc(size_t size) {
     return hk_alloc_slow(size);
   hk_tls.head[c] = hk_next_load(p);
   hk_tls.room[c]++;
-  HK_UNPOISON(p, hk_class_usable(c));
+  HK_UNPOISON(p, size); /* the slot is poisoned whole while free */
   return p;
 }
 

@@ -23,7 +23,9 @@ typedef struct large_hdr {
   size_t pad;
 } large_hdr_t;
 
-static large_hdr_t *hdr_of(const void *p) {
+/* Under ASan the header is poisoned with the rest of the mapping but the block:
+ * the functions that touch it are not instrumented (HK_NO_ASAN). */
+HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
   large_hdr_t *h = (large_hdr_t *)((uintptr_t)p - LARGE_HDR);
   if (((uintptr_t)p & (HK_ALIGN - 1)) == 0 && h->magic == FREED_MAGIC)
     hk_fatal("double free", p);
@@ -61,6 +63,7 @@ void hk_large_lock(void) { pthread_mutex_lock(&cache_lock); }
 void hk_large_unlock(void) { pthread_mutex_unlock(&cache_lock); }
 
 static void unmap(char *base, size_t size) {
+  HK_UNPOISON(base, size); /* the range may be mapped again by anyone */
   hk_registry_set(base, size, HK_REG_FOREIGN);
   hk_os_unmap(base, size);
 }
@@ -136,7 +139,7 @@ static int cache_put(char *base, size_t size) {
 
 int hk_large_trim(void) { return cache_evict(always, 0) != 0; }
 
-void *hk_large_alloc(size_t size, size_t align, int zero) {
+HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
   size_t off = align > LARGE_HDR ? align : LARGE_HDR;
   /* size 0 still needs a byte: the block must start inside the mapping. */
   size_t map_size = map_size_for(size ? size : 1, off);
@@ -158,17 +161,20 @@ void *hk_large_alloc(size_t size, size_t align, int zero) {
   h->base = base;
   h->map_size = map_size;
   hk_stat_large((int64_t)map_size);
+  HK_EXPOSE(base, map_size, p, size);
   if (zero && !fresh)
     memset(p, 0, size);
   return p;
 }
 
-void *hk_large_realloc(void *p, size_t size) {
+HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   large_hdr_t *h = hdr_of(p);
   size_t off = (size_t)((char *)p - h->base);
   size_t need = map_size_for(size, off);
   if (!need)
     return NULL;
+  if (need <= h->map_size) /* in place */
+    HK_EXPOSE(h->base, need, p, size);
   if (need == h->map_size)
     return p;
   if (need < h->map_size) { /* shrink in place: the tail goes back */
@@ -188,6 +194,8 @@ void *hk_large_realloc(void *p, size_t size) {
     return NULL;
   }
   hk_registry_set(base, need, HK_REG_LARGE);
+  HK_UNPOISON(old_base, old_size); /* unmapped, or inside the new mapping */
+  HK_EXPOSE(base, need, base + off, size);
   h = (large_hdr_t *)(base + off - LARGE_HDR);
   h->base = base;
   h->map_size = need;
@@ -195,17 +203,18 @@ void *hk_large_realloc(void *p, size_t size) {
   return base + off;
 }
 
-void hk_large_free(void *p) {
+HK_NO_ASAN void hk_large_free(void *p) {
   large_hdr_t *h = hdr_of(p);
   char *base = h->base;
   size_t map_size = h->map_size;
   h->magic = FREED_MAGIC;
+  HK_POISON(base, map_size); /* before another thread can take it from the cache */
   hk_stat_large(-(int64_t)map_size);
   if (!cache_put(base, map_size))
     unmap(base, map_size);
 }
 
-size_t hk_large_usable(const void *p) {
+HK_NO_ASAN size_t hk_large_usable(const void *p) {
   large_hdr_t *h = hdr_of(p);
   return (size_t)(h->base + h->map_size - (const char *)p);
 }

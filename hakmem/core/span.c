@@ -12,7 +12,7 @@ void *hk_span_new(hk_heap_t *heap, size_t size) {
 #if HK_HDR
   hk_hdr_store(s->base, HK_TAG_SPAN);
 #endif
-  HK_UNPOISON(s->base, hk_span_usable(s));
+  HK_UNPOISON(s->base, size); /* free units are poisoned */
   hk_stat_large((int64_t)hk_span_usable(s));
   return s->base;
 }
