@@ -96,7 +96,7 @@ peak_of() {
 # --- the library exports the whole malloc family (and hak_*), nothing else ---
 family=(malloc free cfree calloc realloc reallocarray posix_memalign aligned_alloc memalign
   valloc pvalloc malloc_usable_size free_sized free_aligned_sized malloc_trim malloc_stats
-  malloc_info mallinfo mallinfo2 __libc_malloc __libc_free __libc_calloc __libc_realloc
+  malloc_info mallinfo mallinfo2 mallopt __libc_malloc __libc_free __libc_calloc __libc_realloc
   __libc_memalign __libc_valloc __libc_pvalloc __posix_memalign)
 nm -D --defined-only "$LIB" | awk '$2 ~ /^[A-Z]$/ { print $3 }' | sed 's/@.*//' | sort -u \
   >"$WORK/exports.txt"

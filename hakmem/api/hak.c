@@ -170,4 +170,5 @@ HK_API void hak_build_info(hak_build_info_t *out) {
   out->tiny_max = HK_TINY_MAX;
   out->small_max = HK_SMALL_MAX;
   out->num_classes = HK_NUM_CLASSES;
+  out->version = HAKMEM_VERSION;
 }
