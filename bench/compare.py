@@ -31,6 +31,8 @@ import tempfile
 import threading
 import time
 
+import callgrind
+
 LIBDIR = "/usr/lib/x86_64-linux-gnu"
 
 # name -> (library to LD_PRELOAD or None, Debian package for the version, colour)
@@ -593,56 +595,6 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
     return 0
 
 
-def callgrind_costs(path):
-    """(total Ir, self Ir of main) from a callgrind output file."""
-    total = None
-    main_self = 0
-    names = {}
-    in_main = False
-    skip_next = False  # the cost line after calls= is a call's inclusive cost
-    with open(path) as f:
-        for line in f:
-            if line.startswith("fn=") or line.startswith("cfn="):
-                # fn= and cfn= share one table of compressed names: "(id) name" defines.
-                m = re.match(r"c?fn=(?:\((\d+)\))?\s*(.*)$", line.rstrip("\n"))
-                ident, name = m.group(1), m.group(2)
-                if ident and name:
-                    names[ident] = name
-                if line.startswith("fn="):
-                    in_main = (name or names.get(ident)) == "main"
-            elif line.startswith("calls="):
-                skip_next = True
-            elif line[:1] in "0123456789+-*":
-                if skip_next:
-                    skip_next = False
-                elif in_main:
-                    main_self += int(line.split()[-1])
-            elif line.startswith("summary:") or line.startswith("totals:"):
-                total = int(line.split()[1])
-    if total is None:
-        raise RuntimeError("no totals in " + path)
-    return total, main_self
-
-
-def callgrind_run(argv, preload, out, timeout):
-    """(total Ir, self Ir of main) of argv run under callgrind."""
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    if preload:
-        env["LD_PRELOAD"] = preload
-    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0 or "cannot be preloaded" in proc.stderr:
-        raise RuntimeError("valgrind failed (exit %d): %s" %
-                           (proc.returncode, proc.stderr.strip()[-300:]))
-    return callgrind_costs(out)
-
-
-def callgrind_ir(pair_loop, size, iters, preload, tmpdir, timeout):
-    out = os.path.join(tmpdir, "cg.%d.%d.out" % (size, iters))
-    return callgrind_run([pair_loop, str(size), str(iters)], preload, out, timeout)
-
-
 def cmd_callgrind(args, bin_dirs, out_dir, hakmem_path):
     pair_loop = find_file("bench/pair_loop", bin_dirs)
     pair_loop_hak = find_file("bench/pair_loop_hak", bin_dirs)
@@ -654,21 +606,31 @@ def cmd_callgrind(args, bin_dirs, out_dir, hakmem_path):
     sizes = [int(x) for x in args.callgrind_sizes.split(",")]
     wanted = select(args.allocators, ALLOCATORS, "allocator")
     allocs = check_preloads(resolve_allocators(wanted, hakmem_path), pair_loop)
-    rows = [(name, pair_loop, lib) for name, lib, _, _ in allocs]
+    # (label, argv of a run of SIZE and N pairs, preload); C++ rows after the malloc rows.
+    def loop(binary, *extra):
+        return lambda size, n: [binary, str(size), str(n)] + list(extra)
+    rows = [(name, loop(pair_loop), lib) for name, lib, _, _ in allocs]
     if pair_loop_hak and "hakmem" in wanted:
         # The hak_* API linked in (no PLT, no override layer): runs before libhakmem.so exists.
-        rows.append(("hakmem hak_* (linked)", pair_loop_hak, None))
+        rows.append(("hakmem hak_* (linked)", loop(pair_loop_hak), None))
+    n_malloc_rows = len(rows)
+    new_delete_loop = find_file("bench/new_delete_loop", bin_dirs)
+    if new_delete_loop:
+        rows += [(name, loop(new_delete_loop, "sized"), lib) for name, lib, _, _ in allocs]
+        if "hakmem" in wanted:
+            lib = [lib for name, lib, _, _ in allocs if name == "hakmem"][0]
+            rows.append(("hakmem, unsized delete", loop(new_delete_loop, "unsized"), lib))
     table = {}
     loop_cost = {}
     progress = Progress(len(rows) * len(sizes))
     with tempfile.TemporaryDirectory() as tmp:
-        for label, binary, lib in rows:
+        for i, (label, argv_of, lib) in enumerate(rows):
+            if i >= n_malloc_rows:
+                label += " (new+delete)"
             for size in sizes:
                 try:
-                    ir1, loop1 = callgrind_ir(binary, size, n1, lib, tmp, args.timeout)
-                    ir2, loop2 = callgrind_ir(binary, size, n2, lib, tmp, args.timeout)
-                    table[(label, size)] = (ir2 - ir1 - (loop2 - loop1)) / float(n2 - n1)
-                    loop_cost[(label, size)] = (loop2 - loop1) / float(n2 - n1)
+                    table[(label, size)], loop_cost[(label, size)] = callgrind.per_op(
+                        lambda n: argv_of(size, n), n1, n2, lib, tmp, args.timeout)
                     shown = "%.1f (+%.1f in the loop)" % (table[(label, size)],
                                                           loop_cost[(label, size)])
                 except (RuntimeError, subprocess.SubprocessError, OSError) as e:
@@ -690,12 +652,23 @@ def cmd_callgrind(args, bin_dirs, out_dir, hakmem_path):
           " ".join(shlex.quote(a) for a in sys.argv[1:]), "",
           "| allocator | " + " | ".join("%d B" % s for s in sizes) + " |",
           "|---|" + "---:|" * len(sizes)]
-    for label, _, _ in rows:
+    def row(label):
         md.append("| %s | %s |" % (label, " | ".join(
             "-" if table[(label, s)] is None else "%.1f" % table[(label, s)] for s in sizes)))
+    for label, _, _ in rows[:n_malloc_rows]:
+        row(label)
     md.append("| *hakmem target (issue 5)* | %s |" %
               " | ".join("<= %d" % CALLGRIND_TARGET[s] if s in CALLGRIND_TARGET else "" for s in
                          sizes))
+    if len(rows) > n_malloc_rows:
+        md += ["", "Instructions per C++ `::operator new(SIZE)` + `::operator delete(p, SIZE)` "
+               "pair in `new_delete_loop SIZE ITERS sized` (the unsized row: "
+               "`::operator delete(p)`), measured the same way. The glibc row is libstdc++'s "
+               "operator new and delete over glibc's malloc; the others export their own.",
+               "", "| allocator | " + " | ".join("%d B" % s for s in sizes) + " |",
+               "|---|" + "---:|" * len(sizes)]
+        for label, _, _ in rows[n_malloc_rows:]:
+            row(label + " (new+delete)")
     report(out_dir, "callgrind", md,
            {"date": now, "iters": [n1, n2],
             "ir_per_pair": {"%s/%d" % k: v for k, v in table.items()},
@@ -830,7 +803,7 @@ def phase7_callgrind(args, variants, sizes):
                     for n in (n1, n2):
                         out = os.path.join(tmp, "cg.%s.%d.%d" % (name, size, n))
                         argv = [binary, str(n), str(size), "42", "1024", "1", "hak"]
-                        costs.append(callgrind_run(argv, None, out, args.timeout)[0])
+                        costs.append(callgrind.run(argv, None, out, args.timeout)[0])
                     table[(name, size)] = (costs[0] / float(n1),
                                            (costs[1] - costs[0]) / float(n2 - n1))
                     shown = "%.1f cold, %.1f steady" % table[(name, size)]

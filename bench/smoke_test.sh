@@ -38,6 +38,8 @@ check '^ops/s: [0-9]' mixed_sizes 20000 1 256
 check '^ops/s: [0-9]' large_blocks 200 1 8
 check '' pair_loop 16 1000
 check '' pair_loop_hak 128 1000
+check '' new_delete_loop 64 1000 sized
+check '' new_delete_loop 64 1000 unsized
 filter='BM_MallocFree<Hak>/(16|4096)$|BM_Batch<Hak>/64/16$|BM_CrossThreadFree<Hak>/128'
 check 'BM_CrossThreadFree<Hak>/128' micro --benchmark_min_time=0.001 "--benchmark_filter=$filter"
 
