@@ -10,8 +10,8 @@ Every workload binary uses plain malloc/free; an allocator other than glibc is p
 it with LD_PRELOAD. Allocators are interleaved run by run (the order rotates every run),
 so a slow minute of a shared machine hurts all of them alike; the table reports medians of
 --runs runs: throughput (the binary's own `ops/s:` line), wall time, CPU time (user+sys
-from wait4) and peak RSS (ru_maxrss), both taken by bench/rusage_exec. Results go to stdout
-as Markdown and to --out as compare.md, compare.svg and compare.json.
+from wait4), peak RSS (ru_maxrss) and minor page faults, taken by bench/rusage_exec.
+Results go to stdout as Markdown and to --out as compare.md, compare.svg and compare.json.
 
 Python 3 standard library only.
 """
@@ -72,6 +72,8 @@ WORKLOADS = {
                       "growing/shrinking buffers, 16 B-64 KiB"),
     "mixed_sizes": ("mixed_sizes", "3000000 1", "20000 1", "ring of 4096, 16 B-64 KiB"),
     "large_blocks": ("large_blocks", "20000 1", "500 1", "ring of 64, 64 KiB-4 MiB"),
+    "large_cycle": ("large_cycle", "300 1", "20 1 4",
+                    "20 blocks of 5-25 MiB, one replaced per op (malloc-large)"),
 }
 
 CALLGRIND_SIZES = (16, 128, 1024, 4096)
@@ -120,12 +122,13 @@ class Result:
         self.wall = None  # seconds
         self.cpu = None  # user + sys seconds
         self.rss_kib = None  # ru_maxrss
+        self.minflt = None  # ru_minflt: minor page faults
         self.error = ""
         self.stdout = ""
 
 
 RUSAGE_RE = re.compile(r"exit=(-?\d+) signal=(\d+) wall=([0-9.]+) user=([0-9.]+) "
-                       r"sys=([0-9.]+) maxrss_kib=(\d+)")
+                       r"sys=([0-9.]+) maxrss_kib=(\d+)(?: minflt=(\d+))?")
 RUSAGE_EXEC = []  # the path of bench/rusage_exec, found once in main()
 
 
@@ -161,6 +164,7 @@ def run_once(argv, preload, timeout):
     res.wall = float(m.group(3))
     res.cpu = float(m.group(4)) + float(m.group(5))
     res.rss_kib = int(m.group(6))
+    res.minflt = int(m.group(7)) if m.group(7) else None
     if "cannot be preloaded" in stderr:
         res.error = "LD_PRELOAD failed: " + stderr.strip().splitlines()[0]
     elif sig or code != 0:
@@ -472,6 +476,7 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
                 "wall": median([x.wall for x in good]),
                 "cpu": median([x.cpu for x in good]),
                 "rss_mib": median([x.rss_kib / 1024.0 for x in good]),
+                "minflt": median([x.minflt for x in good]),
                 "runs": len(rs),
                 "failed": len(rs) - len(good),
                 "errors": sorted(set(x.error for x in rs if not x.ok)),
@@ -519,6 +524,17 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
         for name in names:
             v = summary[(w, name)]["rss_mib"]
             cells.append("-" if v is None else "%.1f" % v)
+        md.append("| %s | %s |" % (w, " | ".join(cells)))
+    md.append("")
+    md.append("### Minor page faults (whole run, thousands; lower is better)")
+    md.append("")
+    md.append("| workload | " + " | ".join(names) + " |")
+    md.append("|---|" + "---:|" * len(names))
+    for w in workloads:
+        cells = []
+        for name in names:
+            v = summary[(w, name)]["minflt"]
+            cells.append("-" if v is None else "%.1f" % (v / 1000.0))
         md.append("| %s | %s |" % (w, " | ".join(cells)))
     md.append("")
     md.append("### Detail")

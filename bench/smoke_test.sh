@@ -36,6 +36,7 @@ check '^ops/s: [0-9]' false_sharing 2 100 100 8 passive
 check '^ops/s: [0-9]' realloc_heavy 20000 1 64
 check '^ops/s: [0-9]' mixed_sizes 20000 1 256
 check '^ops/s: [0-9]' large_blocks 200 1 8
+check '^ops/s: [0-9]' large_cycle 3 1 2
 check '' pair_loop 16 1000
 check '' pair_loop_hak 128 1000
 check '' new_delete_loop 64 1000 sized
