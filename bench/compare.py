@@ -10,10 +10,11 @@ Every workload binary uses plain malloc/free; an allocator other than glibc is p
 it with LD_PRELOAD. Allocators are interleaved run by run (the order rotates every run),
 so a slow minute of a shared machine hurts all of them alike; the table reports medians of
 --runs runs: throughput (the binary's own `ops/s:` line), wall time, CPU time (user+sys
-from wait4), peak RSS (ru_maxrss) and minor page faults, taken by bench/rusage_exec.
-Results go to stdout as Markdown and to --out as compare.md, compare.svg and compare.json.
+from wait4), peak RSS (ru_maxrss) and minor page faults, taken by bench/rusage_exec. Results
+go to stdout as Markdown and to --out as compare.md, compare.json, compare.png and
+compare.svg (matplotlib); `--replot` redraws the charts from a compare.json in --out.
 
-Python 3 standard library only.
+Python 3 standard library, and matplotlib for the charts (bench/charts.py).
 """
 
 import argparse
@@ -32,6 +33,7 @@ import threading
 import time
 
 import callgrind
+import charts
 
 LIBDIR = "/usr/lib/x86_64-linux-gnu"
 
@@ -268,101 +270,6 @@ def fmt_ratio(a, b):
     return "%.2f" % (a / b)
 
 
-# ----------------------------------------------------------------------------- SVG
-
-
-def svg_escape(text):
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
-
-
-def svg_panel(parts, y0, title, groups, series, colours, values, labels, reference_name):
-    """A grouped bar chart of ratios on a log2 axis around 1.0, drawn at height y0.
-
-    values[g][s] is the ratio (or None); labels[g][s] is the text on the bar.
-    Returns the panel's height."""
-    left, bar_w, gap, plot_h = 64, 13, 22, 230
-    ratios = [v for row in values for v in row if v]
-    lo = min([0.5] + ratios)
-    hi = max([2.0] + ratios)
-    lo2 = math.floor(math.log2(lo))
-    hi2 = math.ceil(math.log2(hi))
-    top = y0 + 34
-
-    def ypos(v):
-        return top + (hi2 - math.log2(v)) / (hi2 - lo2) * plot_h
-
-    group_w = len(series) * bar_w + gap
-    width = left + len(groups) * group_w + 10
-    parts.append('<text x="%d" y="%d" font-size="14" font-weight="bold">%s</text>' %
-                 (left, y0 + 18, svg_escape(title)))
-    for e in range(lo2, hi2 + 1):
-        y = ypos(2.0**e)
-        text = ("%g" % (2.0**e) if e >= 0 else "1/%d" % (2**-e)) + "x"
-        style = 'stroke="#000" stroke-dasharray="4,3"' if e == 0 else 'stroke="#ddd"'
-        parts.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" %s/>' %
-                     (left, y, width - 10, y, style))
-        parts.append('<text x="%d" y="%.1f" font-size="10" text-anchor="end">%s</text>' %
-                     (left - 4, y + 3, text))
-    parts.append('<text x="14" y="%.1f" font-size="10" transform="rotate(-90 14 %.1f)" '
-                 'text-anchor="middle">ratio to %s (log scale)</text>' %
-                 (top + plot_h / 2, top + plot_h / 2, svg_escape(reference_name)))
-    base = ypos(1.0)
-    for gi, g in enumerate(groups):
-        gx = left + gi * group_w + gap / 2
-        for si, s in enumerate(series):
-            v = values[gi][si]
-            x = gx + si * bar_w
-            if not v:
-                parts.append('<text x="%.1f" y="%.1f" font-size="9" fill="#999">x</text>' %
-                             (x + 3, base - 2))
-                continue
-            y = ypos(v)
-            y1, y2 = min(y, base), max(y, base)
-            parts.append('<rect x="%.1f" y="%.1f" width="%d" height="%.1f" fill="%s">'
-                         '<title>%s, %s: %s</title></rect>' %
-                         (x, y1, bar_w - 2, max(y2 - y1, 0.5), colours[si], svg_escape(g),
-                          svg_escape(s), svg_escape(labels[gi][si])))
-            ty = y1 - 3 if v >= 1.0 else y2 + 3
-            anchor = "start" if v >= 1.0 else "end"
-            parts.append('<text x="%.1f" y="%.1f" font-size="8" text-anchor="%s" '
-                         'transform="rotate(-90 %.1f %.1f)">%.2f</text>' %
-                         (x + bar_w / 2 + 2, ty, anchor, x + bar_w / 2 + 2, ty, v))
-        lx = gx + len(series) * bar_w / 2
-        ly = top + plot_h + 14
-        parts.append('<text x="%.1f" y="%.1f" font-size="10" text-anchor="end" '
-                     'transform="rotate(-35 %.1f %.1f)">%s</text>' %
-                     (lx, ly, lx, ly, svg_escape(g)))
-    return plot_h + 34 + 110, width
-
-
-def write_svg(path, title, subtitle, panels, series, colours):
-    """panels: list of (title, groups, values, labels, reference name)."""
-    parts = []
-    y = 50
-    width = 760
-    for p_title, groups, values, labels, ref in panels:
-        h, w = svg_panel(parts, y, p_title, groups, series, colours, values, labels, ref)
-        y += h
-        width = max(width, w)
-    legend = []
-    lx = 64
-    for s, c in zip(series, colours):
-        legend.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>'
-                      '<text x="%d" y="%d" font-size="12">%s</text>' %
-                      (lx, y, c, lx + 16, y + 10, svg_escape(s)))
-        lx += 30 + 8 * len(s)
-    height = y + 30
-    head = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
-            'font-family="sans-serif">' % (width, height),
-            '<rect width="100%" height="100%" fill="#fff"/>',
-            '<text x="64" y="22" font-size="16" font-weight="bold">%s</text>' %
-            svg_escape(title),
-            '<text x="64" y="40" font-size="11" fill="#444">%s</text>' % svg_escape(subtitle)]
-    with open(path, "w") as f:
-        f.write("\n".join(head + parts + legend + ["</svg>"]) + "\n")
-
-
 # ----------------------------------------------------------------------------- modes
 
 
@@ -572,43 +479,54 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
     for w in workloads:
         binary, full, quick, what = WORKLOADS[w]
         md.append("- `%s`: %s. `%s %s`" % (w, what, binary, quick if args.quick else full))
-    report(out_dir, "compare", md,
-           {"date": now, "machine": machine, "runs": args.runs, "command": command,
-            "allocators": alloc_desc,
+    data = {"date": now, "machine": machine, "runs": args.runs, "command": command,
+            "allocators": alloc_desc, "workloads": workloads, "names": names,
             "results": {"%s/%s" % k: v for k, v in summary.items()},
-            "raw": {"%s/%s" % k: [vars(x) for x in v] for k, v in results.items()}})
-
-    if "glibc" in names:
-        series = names
-        colours = [a[2] for a in allocs]
-        thr_vals, thr_lab, rss_vals, rss_lab = [], [], [], []
-        for w in workloads:
-            g = summary[(w, "glibc")]
-            row_v, row_l, rrow_v, rrow_l = [], [], [], []
-            for name in names:
-                s = summary[(w, name)]
-                row_v.append(s["ops"] / g["ops"] if s["ops"] and g["ops"] else None)
-                row_l.append("%s ops/s" % fmt_ops(s["ops"]))
-                rrow_v.append(s["rss_mib"] / g["rss_mib"]
-                              if s["rss_mib"] and g["rss_mib"] else None)
-                rrow_l.append("%s MiB" % ("-" if s["rss_mib"] is None else
-                                          "%.1f" % s["rss_mib"]))
-            thr_vals.append(row_v)
-            thr_lab.append(row_l)
-            rss_vals.append(rrow_v)
-            rss_lab.append(rrow_l)
-        svg_path = os.path.join(out_dir, "compare.svg")
-        write_svg(svg_path, "hakmem vs other allocators, %s" % now,
-                  "%s; median of %d runs" % (machine, args.runs),
-                  [("Throughput relative to glibc (higher is better)", workloads, thr_vals,
-                    thr_lab, "glibc"),
-                   ("Peak RSS relative to glibc (lower is better)", workloads, rss_vals,
-                    rss_lab, "glibc")], series, colours)
-    else:
-        svg_path = None
-    print("wrote %s/compare.{md,json}%s" % (out_dir, " and compare.svg" if svg_path else
-                                             " (no chart: glibc not run)"), file=sys.stderr)
+            "raw": {"%s/%s" % k: [vars(x) for x in v] for k, v in results.items()}}
+    report(out_dir, "compare", md, data)
+    compare_charts(out_dir, data)
     return 0
+
+
+def compare_charts(out_dir, data):
+    """compare.png and compare.svg in out_dir from what compare.json holds: throughput and
+    peak RSS of each workload relative to glibc."""
+    results = data["results"]
+    workloads = data.get("workloads") or list(dict.fromkeys(k.rsplit("/", 1)[0]
+                                                            for k in results))
+    names = data.get("names") or [a.split(" (")[0] for a in data["allocators"]]
+    if "glibc" not in names:
+        print("compare: no chart (glibc was not run)", file=sys.stderr)
+        return
+    thr_vals, thr_lab, rss_vals, rss_lab = [], [], [], []
+    for w in workloads:
+        g = results["%s/glibc" % w]
+        cells = [results["%s/%s" % (w, name)] for name in names]
+        thr_vals.append([s["ops"] / g["ops"] if s["ops"] and g["ops"] else None for s in cells])
+        thr_lab.append(["%s ops/s" % fmt_ops(s["ops"]) for s in cells])
+        rss_vals.append([s["rss_mib"] / g["rss_mib"] if s["rss_mib"] and g["rss_mib"] else None
+                         for s in cells])
+        rss_lab.append(["-" if s["rss_mib"] is None else "%.1f MiB" % s["rss_mib"]
+                        for s in cells])
+    write_charts(os.path.join(out_dir, "compare"),
+                 "hakmem vs other allocators, %s" % data["date"],
+                 "%s; median of %d runs" % (data["machine"], data["runs"]),
+                 [("Throughput relative to glibc (higher is better)", workloads, thr_vals,
+                   thr_lab, "glibc"),
+                  ("Peak RSS relative to glibc (lower is better)", workloads, rss_vals, rss_lab,
+                   "glibc")],
+                 names, [ALLOCATORS.get(n, (None, None, "#7f7f7f"))[2] for n in names])
+
+
+def write_charts(stem, *args):
+    """charts.write_charts, or a note when matplotlib is missing."""
+    try:
+        paths = charts.write_charts(stem, *args)
+    except ImportError as e:
+        print("compare: no chart (%s; tools/setup.sh installs python3-matplotlib)" % e,
+              file=sys.stderr)
+        return
+    print("compare: wrote %s" % " and ".join(paths), file=sys.stderr)
 
 
 def cmd_callgrind(args, bin_dirs, out_dir, hakmem_path):
@@ -795,7 +713,7 @@ def cmd_phase7(args, out_dir):
         md += phase7_callgrind(args, variants, sizes)
     report(out_dir, "phase7", md)
     palette = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#7f7f7f"]
-    write_svg(os.path.join(out_dir, "phase7.svg"), "Phase 7 flags: random_mixed, %s" % now,
+    write_charts(os.path.join(out_dir, "phase7"), "Phase 7 flags: random_mixed, %s" % now,
               "%s; hakmem ops/s relative to the system malloc, median of %d" %
               (machine_facts(), args.runs),
               [("hakmem / system malloc (higher is better)", groups, chart_vals, chart_lab,
@@ -872,6 +790,9 @@ def main():
                         help="N1,N2 for the phase7 instruction counts")
     parser.add_argument("--no-callgrind", action="store_true",
                         help="phase7: timings only, no instruction counts")
+    parser.add_argument("--replot", action="store_true",
+                        help="redraw compare.png and compare.svg from compare.json in --out; "
+                        "runs nothing")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -881,6 +802,10 @@ def main():
             print("%-22s %s %s\n%22s %s" % (name, binary, full, "", what))
         return 0
     out_dir = os.path.abspath(args.out) if args.out else default_out_dir()
+    if args.replot:
+        with open(os.path.join(out_dir, "compare.json")) as f:
+            compare_charts(out_dir, json.load(f))
+        return 0
     bin_dirs = [os.path.abspath(d) for d in args.bin_dir]
     if args.phase7:
         bin_dirs.append(os.path.abspath(args.phase7))
