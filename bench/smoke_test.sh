@@ -30,6 +30,9 @@ check '^ops/s: [0-9]' random_mixed_sys 20000 4096 1 256 2
 check '^ops/s: [0-9]' larson 0.05 1 128 256 1 12345 2
 check '^ops/s: [0-9]' larson_hak 0.05 1 128 256 1 12345 2
 check '^ops/s: [0-9]' prodcons 20000 16 256 2 64
+check '^ops/s: [0-9]' prodcons 20000 16 256 1 64 3
+check '^ops/s: [0-9]' exchange 5000 3 64
+check '^ops/s: [0-9]' rubyish 30000 1 5000
 check '^ops/s: [0-9]' thread_churn 5 2 500 1024
 check '^ops/s: [0-9]' false_sharing 2 100 100 8 active
 check '^ops/s: [0-9]' false_sharing 2 100 100 8 passive
