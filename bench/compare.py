@@ -529,8 +529,8 @@ def write_charts(stem, *args):
     try:
         paths = charts.write_charts(stem, *args)
     except ImportError as e:
-        print("compare: no chart (%s; tools/setup.sh installs python3-matplotlib)" % e,
-              file=sys.stderr)
+        print("compare: no chart (%s under %s; tools/setup.sh installs Debian's "
+              "python3-matplotlib for /usr/bin/python3)" % (e, sys.executable), file=sys.stderr)
         return
     print("compare: wrote %s" % " and ".join(paths), file=sys.stderr)
 
