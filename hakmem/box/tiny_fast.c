@@ -27,6 +27,7 @@ void *hk_alloc_slow(size_t size) {
   if (size > HK_SMALL_MAX)
     return hk_span_new(t->heap, size);
   unsigned c = hk_size_class(size);
+  hk_large_tick(); /* cached large mappings expire without a large operation too */
   /* The list may hold blocks now: attach pre-warms. */
   if (!t->head[c] && hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
     errno = ENOMEM;

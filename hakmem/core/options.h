@@ -19,8 +19,11 @@
     "bytes a thread may cache per size class (never fewer than 8 blocks)")                         \
   X(PURGE_DELAY_MS, purge_delay_ms, 50, 0, 3600000, 1,                                             \
     "milliseconds an empty slab keeps its memory before it goes back to the OS; 0: at once")       \
-  X(LARGE_CACHE_BYTES, large_cache_bytes, 67108864, 0, 1L << 40, 1,                                \
+  X(LARGE_CACHE_BYTES, large_cache_bytes, 134217728, 0, 1L << 40, 1,                               \
     "bytes of freed large-block mappings kept for reuse")                                          \
+  X(LARGE_DECAY_MS, large_decay_ms, 1000, 0, 3600000, 1,                                           \
+    "milliseconds over which cached large-block mappings no longer reused go back to the OS; 0: "  \
+    "at once")                                                                                     \
   X(SHOW_STATS, show_stats, 0, 0, 2, 1,                                                            \
     "print statistics to stderr at exit: 1 as text, 2 (or `json`) as one JSON object")             \
   X(VERBOSE, verbose, 0, 0, 2, 0, "print the options in force at start-up")
