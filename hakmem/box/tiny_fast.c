@@ -144,19 +144,20 @@ void hk_free_slow(void *p) {
 void hk_free_overflow(void *pushed) {
   hk_tls_t *t = &hk_tls;
 #if HK_HDR
-  unsigned tag = hk_hdr_load(pushed);
+  unsigned c = hk_hdr_load(pushed);
 #else
-  unsigned tag = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
+  unsigned c = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
-  if (tag < HK_NUM_CLASSES) {
-    hk_spill(t, tag, hk_cache_cap(tag) / 2);
-    return;
-  }
-  /* Not a class: take the pointer back (the list was empty before it) and
-   * resolve it the slow way. */
-  t->head[tag] = NULL;
-  t->room[tag] = 1;
+  hk_spill(t, c, hk_cache_cap(c) / 2);
+}
+
+void hk_free_tagged(void *p) {
+#if HK_HDR
+  unsigned tag = hk_hdr_load(p);
+#else
+  unsigned tag = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
+#endif
   if (tag != HK_TAG_ALIGNED && tag != HK_TAG_SPAN)
-    hk_fatal("free of an invalid pointer (no block header)", pushed);
-  free_block(pushed);
+    hk_fatal("free of an invalid pointer (no block header)", p);
+  free_block(p);
 }

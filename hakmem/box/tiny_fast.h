@@ -21,8 +21,10 @@
 
 void *hk_alloc_slow(size_t size);
 void hk_free_slow(void *p);
-/* The cache of p's class reached its cap (or p's tag is not a class). */
+/* The cache of p's class reached its cap. */
 void hk_free_overflow(void *p);
+/* p's tag is not a class: a span, an aligned pointer, or a bad header. */
+void hk_free_tagged(void *p);
 /* A free of memory hakmem does not own. The hak_* library aborts naming the
  * address; the malloc override replaces this (see hakmem/override). */
 void hk_free_foreign(void *p);
@@ -61,6 +63,11 @@ HK_HOT void hk_free(void *p) {
     if (c < HK_NUM_CLASSES)
       HK_POISON(p, hk_class_usable(c));
 #endif
+    /* The cache has an entry per class only (tls_cache.h). */
+    if (HK_UNLIKELY(c >= HK_NUM_CLASSES)) {
+      hk_free_tagged(p);
+      return;
+    }
     hk_next_store(p, hk_tls.head[c]);
     hk_tls.head[c] = p;
     if (HK_UNLIKELY(--hk_tls.room[c] == 0))

@@ -24,7 +24,6 @@
  * the slow path (aligned interior pointers, corrupt headers). */
 #define HK_TAG_ALIGNED 0xA1
 #define HK_TAG_SPAN    0xFE /* a span (superslab.h), as class of its slab and its header */
-#define HK_NUM_TAGS    256
 
 extern const uint8_t hk_class_table[66];
 extern const uint32_t hk_class_stride[HK_NUM_CLASSES];
