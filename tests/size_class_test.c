@@ -22,7 +22,7 @@ int main(void) {
     CHECK(hk_class_units(c) >= 1 && hk_class_units(c) < HK_UNITS_PER_SS);
   }
   CHECK(HK_TINY_CLASSES < HK_NUM_CLASSES);
-  CHECK(HK_NUM_CLASSES < HK_TAG_ALIGNED);
+  CHECK(HK_SLAB_CLASSES < HK_TAG_SPAN);
   CHECK_EQ(hk_class_usable(HK_NUM_CLASSES - 1), HK_SMALL_MAX);
   /* Every tiny request to a tiny class, and no request of the table bigger. */
   for (size_t n = 0; n <= HK_SMALL_MAX; n++) {

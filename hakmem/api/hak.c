@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hakmem/box/aligned.h"
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/large.h"
 #include "hakmem/core/span.h"
@@ -82,21 +83,7 @@ HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
   }
   if (alignment <= HK_ALIGN)
     return hk_alloc(size);
-#if HK_HDR
-  /* Small: over-allocate by alignment - 16 and mark the aligned pointer with a
-   * tag byte and the block's start just below it. */
-  if (alignment <= 4096 && size <= HK_SMALL_MAX - alignment) {
-    char *p = hk_alloc(size + alignment - HK_ALIGN);
-    if (!p || ((uintptr_t)p & (alignment - 1)) == 0)
-      return p;
-    char *q = (char *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
-    hk_next_store(q - HK_ALIGN, p);
-    hk_hdr_store(q, HK_TAG_ALIGNED);
-    HK_POISON(p, (size_t)(q - p));
-    return q;
-  }
-#endif
-  return hk_large_alloc(size, alignment, 0);
+  return hk_aligned_alloc(alignment, size);
 }
 
 HK_API int hak_posix_memalign(void **out, size_t alignment, size_t size) {

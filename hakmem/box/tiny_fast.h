@@ -23,7 +23,7 @@ void *hk_alloc_slow(size_t size);
 void hk_free_slow(void *p);
 /* The cache of p's class reached its cap. */
 void hk_free_overflow(void *p);
-/* p's tag is not a class: a span, an aligned pointer, or a bad header. */
+/* p's tag is not a cached class: a span, an aligned class, or a bad header. */
 void hk_free_tagged(void *p);
 /* A free of memory hakmem does not own. The hak_* library aborts naming the
  * address; the malloc override replaces this (see hakmem/override). */

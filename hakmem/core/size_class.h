@@ -20,13 +20,18 @@
 #define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
 /* The last stride is 65536 + 64. */
 #define HK_SMALL_MAX ((size_t)65600 - HK_HDR)
-/* Class tags at or above this are not classes: the free fast path sends them to
- * the slow path (aligned interior pointers, corrupt headers). */
-#define HK_TAG_ALIGNED 0xA1
-#define HK_TAG_SPAN    0xFE /* a span (superslab.h), as class of its slab and its header */
+/* Aligned classes: strides 2 KiB .. 32 KiB, powers of two, so that every block
+ * of theirs is aligned to its stride. They serve aligned requests no class
+ * above fits (box/aligned.h), straight from the heap's slabs: no thread cache
+ * holds them, so their tags (HK_NUM_CLASSES ..) take the free slow path. */
+#define HK_ALIGNED_CLASSES 5
+#define HK_SLAB_CLASSES    (HK_NUM_CLASSES + HK_ALIGNED_CLASSES)
+/* Tags that are not classes: the free fast path sends them (and corrupt
+ * headers) to the slow path. */
+#define HK_TAG_SPAN 0xFE /* a span (superslab.h), as class of its slab and its header */
 
 extern const uint8_t hk_class_table[66];
-extern const uint32_t hk_class_stride[HK_NUM_CLASSES];
+extern const uint32_t hk_class_stride[HK_SLAB_CLASSES];
 
 HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[(n + HK_HDR + 15) >> 4]; }
 
@@ -46,11 +51,17 @@ HK_HOT unsigned hk_size_class(size_t n) {
 HK_HOT size_t hk_class_usable(unsigned c) { return hk_class_stride[c] - HK_HDR; }
 
 /* Offset of a slab's first block from the slab's start: with the header on, the
- * first block's header byte needs a byte before it, and mid blocks start on a
- * cache line. */
+ * first block's header byte needs a byte before it. The stride's lowest set bit
+ * (16 or more; 64 for every mid class, so mid blocks start on a cache line)
+ * keeps every block aligned as its stride allows (hk_class_align), and costs
+ * no class a block of its slab. */
 static inline size_t hk_class_first_offset(unsigned c) {
-  return HK_HDR ? (c < HK_TINY_CLASSES ? HK_ALIGN : 64) : 0;
+  return HK_HDR ? hk_class_stride[c] & -hk_class_stride[c] : 0;
 }
+
+/* The alignment every block of class c has: the largest power of two dividing
+ * its stride (slabs start on a 64 KiB unit). */
+static inline size_t hk_class_align(unsigned c) { return hk_class_stride[c] & -hk_class_stride[c]; }
 
 /* Slab geometry of a class: how many 64 KiB units one slab spans (at least 8
  * blocks per slab), and how many blocks it holds. */

@@ -1,0 +1,43 @@
+#include "hakmem/box/aligned.h"
+
+#include <errno.h>
+
+#include "hakmem/box/remote_free.h"
+#include "hakmem/box/thread_exit.h"
+#include "hakmem/box/tiny_fast.h"
+#include "hakmem/core/large.h"
+#include "hakmem/core/slab.h"
+#include "hakmem/core/span.h"
+#include "hakmem/core/stats.h"
+
+void *hk_aligned_alloc(size_t align, size_t size) {
+  if (size <= HK_SMALL_MAX)
+    for (unsigned c = hk_size_class(size); c < HK_NUM_CLASSES; c++)
+      if (hk_class_align(c) >= align)
+        return hk_alloc(hk_class_usable(c)); /* exactly class c */
+  if (align > HK_SPAN_ALIGN_MAX || size > HK_SPAN_ALIGNED_MAX)
+    return hk_large_alloc(size, align, 0);
+  hk_heap_t *heap = hk_thread_attach();
+  if (!heap) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  for (unsigned c = HK_NUM_CLASSES; c < HK_SLAB_CLASSES; c++) {
+    if (hk_class_usable(c) < size || hk_class_align(c) < align)
+      continue;
+    if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
+      hk_remote_collect(heap);
+    void *b = hk_slab_alloc(heap, c);
+    if (!b) {
+      errno = ENOMEM;
+      return NULL;
+    }
+    hk_stat_blocks(c, 1);
+    HK_UNPOISON(b, hk_class_usable(c));
+    return b;
+  }
+  void *p = hk_span_new(heap, size, align);
+  if (!p)
+    errno = ENOMEM;
+  return p;
+}
