@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,43 @@ static void remote_frees(void) {
     }
 }
 
+#ifdef ALIGNED_HAK
+/* A block of an aligned class freed twice in a row aborts naming it, in every
+ * build (its slab's free list would loop otherwise). */
+static void double_free(void) {
+  int fds[2];
+  CHECK(pipe(fds) == 0);
+  void *keep, *p;
+  CHECK(MEMALIGN(&keep, 8192, 16) == 0); /* the slab stays in use */
+  CHECK(MEMALIGN(&p, 8192, 16) == 0);
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    dup2(fds[1], 2);
+    FREE(p);
+    FREE(p);
+    _exit(0);
+  }
+  close(fds[1]);
+  char out[512] = "", want[64];
+  size_t len = 0;
+  ssize_t n;
+  while (len < sizeof out - 1 && (n = read(fds[0], out + len, sizeof out - 1 - len)) > 0)
+    len += (size_t)n; /* hk_fatal writes the message in pieces */
+  out[len] = 0;
+  close(fds[0]);
+  int status;
+  CHECK(waitpid(pid, &status, 0) == pid);
+  snprintf(want, sizeof want, "hakmem: double free at %p", p);
+  if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(out, want)) {
+    fprintf(stderr, "expected SIGABRT and \"%s\", got status %#x and: %s\n", want, status, out);
+    CHECK(0);
+  }
+  FREE(p);
+  FREE(keep);
+}
+#endif
+
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
   FREE(MALLOC(1)); /* initialise before measuring */
@@ -179,6 +217,7 @@ int main(void) {
 #ifdef ALIGNED_HAK
   sweep();
   remote_frees();
+  double_free();
   CHECK(small.space <= 64 * MiB && small.maps <= 16);
   CHECK(mid.maps <= 16 && mid.space <= plain.space + 2 * MiB);
   printf("ok\n");

@@ -112,6 +112,8 @@ static void free_block(void *p) {
     return;
   }
   if (own && s->cls >= HK_NUM_CLASSES) { /* an aligned class: no thread cache */
+    if (s->free == b)                    /* else the slab's free list would loop */
+      hk_fatal("double free", p);
     HK_POISON(b, hk_class_usable(s->cls));
     hk_stat_blocks(s->cls, -1);
     hk_slab_put(t->heap, s, b);
