@@ -20,11 +20,11 @@
 #define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
 /* The last stride is 65536 + 64. */
 #define HK_SMALL_MAX ((size_t)65600 - HK_HDR)
-/* Aligned classes: strides 2 KiB .. 32 KiB, powers of two, so that every block
- * of theirs is aligned to its stride. They serve aligned requests no class
- * above fits (box/aligned.h), straight from the heap's slabs: no thread cache
- * holds them, so their tags (HK_NUM_CLASSES ..) take the free slow path. */
-#define HK_ALIGNED_CLASSES 5
+/* Aligned classes: strides 64 B .. 32 KiB, powers of two, each block aligned to
+ * its stride. They serve aligned requests (box/aligned.h), straight from the
+ * heap's slabs: no thread cache holds them, so their tags (HK_NUM_CLASSES ..)
+ * take the free slow path. */
+#define HK_ALIGNED_CLASSES 10
 #define HK_SLAB_CLASSES    (HK_NUM_CLASSES + HK_ALIGNED_CLASSES)
 /* Tags that are not classes: the free fast path sends them (and corrupt
  * headers) to the slow path. */
@@ -51,17 +51,21 @@ HK_HOT unsigned hk_size_class(size_t n) {
 HK_HOT size_t hk_class_usable(unsigned c) { return hk_class_stride[c] - HK_HDR; }
 
 /* Offset of a slab's first block from the slab's start: with the header on, the
- * first block's header byte needs a byte before it. The stride's lowest set bit
- * (16 or more; 64 for every mid class, so mid blocks start on a cache line)
- * keeps every block aligned as its stride allows (hk_class_align), and costs
- * no class a block of its slab. */
+ * first block's header byte needs a byte before it, and mid blocks start on a
+ * cache line. Tiny blocks stay at 16 mod 64, so that a free's header byte and
+ * link word share a cache line; aligned classes start at their stride. */
 static inline size_t hk_class_first_offset(unsigned c) {
-  return HK_HDR ? hk_class_stride[c] & -hk_class_stride[c] : 0;
+  if (!HK_HDR)
+    return 0;
+  return c < HK_TINY_CLASSES ? HK_ALIGN : c < HK_NUM_CLASSES ? 64 : hk_class_stride[c];
 }
 
 /* The alignment every block of class c has: the largest power of two dividing
- * its stride (slabs start on a 64 KiB unit). */
-static inline size_t hk_class_align(unsigned c) { return hk_class_stride[c] & -hk_class_stride[c]; }
+ * both its stride and its first offset (slabs start on a 64 KiB unit). */
+static inline size_t hk_class_align(unsigned c) {
+  size_t bits = hk_class_stride[c] | hk_class_first_offset(c) | HK_UNIT_SIZE;
+  return bits & -bits;
+}
 
 /* Slab geometry of a class: how many 64 KiB units one slab spans (at least 8
  * blocks per slab), and how many blocks it holds. */
