@@ -34,9 +34,9 @@ hk_heap_t *hk_thread_attach(void) {
   hk_heap_t *heap = hk_heap_acquire();
   if (!heap)
     return NULL;
-  for (unsigned c = 0; c < HK_NUM_TAGS; c++) {
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
     t->head[c] = NULL;
-    t->room[c] = c < HK_NUM_CLASSES ? hk_cache_cap(c) : 1;
+    t->room[c] = (uint16_t)hk_cache_cap(c);
   }
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;

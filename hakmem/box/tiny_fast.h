@@ -21,8 +21,10 @@
 
 void *hk_alloc_slow(size_t size);
 void hk_free_slow(void *p);
-/* The cache of p's class reached its cap (or p's tag is not a class). */
+/* The cache of p's class reached its cap. */
 void hk_free_overflow(void *p);
+/* p's tag is not a cached class: a span, an aligned class, or a bad header. */
+void hk_free_tagged(void *p);
 /* A free of memory hakmem does not own. The hak_* library aborts naming the
  * address; the malloc override replaces this (see hakmem/override). */
 void hk_free_foreign(void *p);
@@ -51,11 +53,13 @@ HK_HOT void *hk_alloc(size_t size) {
 
 /* Pushes p, a block of this thread's heap whose class (or tag) is c. */
 HK_HOT void hk_free_push(void *p, unsigned c) {
+  /* The cache has an entry per class only (tls_cache.h). */
+  if (HK_UNLIKELY(c >= HK_NUM_CLASSES)) {
+    hk_free_tagged(p);
+    return;
+  }
   HK_DEBUG_ONLY(hk_debug_check_free(p, c));
-#if HK_ASAN
-  if (c < HK_NUM_CLASSES)
-    HK_POISON(p, hk_class_usable(c));
-#endif
+  HK_POISON(p, hk_class_usable(c));
   hk_next_store(p, hk_tls.head[c]);
   hk_tls.head[c] = p;
   if (HK_UNLIKELY(--hk_tls.room[c] == 0))

@@ -17,6 +17,9 @@ void *hk_slab_block_start(hk_slab_t *s, const void *p);
 
 /* A fresh slab for class c, linked into heap->partial[c]; NULL + ENOMEM. */
 hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c);
+/* One block of class c from the heap's slabs (free list first, then carved),
+ * for the classes no thread cache holds; NULL + ENOMEM. */
+void *hk_slab_alloc(hk_heap_t *heap, unsigned c);
 /* Gives an empty slab's units back to its SuperSlab. */
 void hk_slab_release(hk_heap_t *heap, hk_slab_t *s);
 
