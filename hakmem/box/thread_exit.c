@@ -7,6 +7,7 @@
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
 #include "hakmem/core/heap.h"
+#include "hakmem/core/slab.h"
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
@@ -57,6 +58,8 @@ void hk_thread_detach(void) {
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
     hk_spill(t, c, UINT32_MAX);
   hk_remote_collect(heap);
+  /* Its empty slabs go back to the OS now: a pooled heap may wait long. */
+  hk_heap_trim(heap);
   t->heap = NULL;
   t->reg_id = HK_REG_NONE;
   t->state = HK_THREAD_EXITED;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "hakmem/box/reclaim.h"
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/thread_exit.h"
@@ -17,6 +18,7 @@ static void *pop(hk_tls_t *t, unsigned c) {
 }
 
 void *hk_alloc_slow(size_t size) {
+  hk_reclaim_tick();
   if (size > HK_SPAN_MAX)
     return hk_large_alloc(size, HK_ALIGN, 0);
   hk_tls_t *t = &hk_tls;
@@ -112,6 +114,7 @@ static void free_block(void *p) {
     } else {
       HK_POISON(b, hk_span_usable(s));
       hk_remote_free(ss, s, b);
+      hk_reclaim_after_remote_free(ss->heap);
     }
     return;
   }
@@ -121,6 +124,7 @@ static void free_block(void *p) {
   }
   HK_POISON(b, hk_class_usable(s->cls));
   hk_remote_free(ss, s, b);
+  hk_reclaim_after_remote_free(ss->heap);
 }
 
 __attribute__((weak)) void hk_free_foreign(void *p) {

@@ -25,7 +25,7 @@ hk_heap_t *hk_heap_acquire(void) {
     h = pool;
     pool = h->next_pool;
     h->next_pool = NULL;
-    h->pooled = 0;
+    atomic_store_explicit(&h->pooled, 0, memory_order_relaxed);
   } else {
     size_t need = (sizeof(hk_heap_t) + 63) & ~(size_t)63;
     if ((size_t)(meta_end - meta_cur) < need) {
@@ -58,9 +58,28 @@ void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   pthread_mutex_unlock(&pool_lock);
 }
 
+int hk_heap_pool_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
+  if (pthread_mutex_trylock(&pool_lock) != 0)
+    return 0;
+  for (hk_heap_t *h = pool; h; h = h->next_pool)
+    fn(h, arg);
+  pthread_mutex_unlock(&pool_lock);
+  return 1;
+}
+
+int hk_heap_pool_try_one(hk_heap_t *heap, void (*fn)(hk_heap_t *heap)) {
+  if (pthread_mutex_trylock(&pool_lock) != 0)
+    return 0;
+  int pooled = atomic_load_explicit(&heap->pooled, memory_order_relaxed);
+  if (pooled)
+    fn(heap);
+  pthread_mutex_unlock(&pool_lock);
+  return pooled;
+}
+
 static void pool_push(hk_heap_t *heap) {
   heap->next_pool = pool;
-  heap->pooled = 1;
+  atomic_store_explicit(&heap->pooled, 1, memory_order_relaxed);
   pool = heap;
 }
 
@@ -72,7 +91,7 @@ void hk_heap_release(hk_heap_t *heap) {
 
 void hk_heap_pool_after_fork_child(hk_heap_t *keep) {
   for (hk_heap_t *h = all_heaps; h; h = h->next_all)
-    if (!h->pooled && h != keep)
+    if (!atomic_load_explicit(&h->pooled, memory_order_relaxed) && h != keep)
       pool_push(h);
   pthread_mutex_unlock(&pool_lock);
 }

@@ -16,6 +16,11 @@
 void hk_heap_pool_after_fork_child(hk_heap_t *keep);
 /* Runs fn on every heap in the pool, with the pool locked. */
 void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
+/* The same if the pool lock is free now (returns 1), else nothing (0). */
+int hk_heap_pool_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
+/* Runs fn on heap if the pool lock is free now and heap is pooled under it
+ * (returns 1); the lock makes the caller the heap's owner meanwhile. */
+int hk_heap_pool_try_one(hk_heap_t *heap, void (*fn)(hk_heap_t *heap));
 
 /* Heaps: a new heap or one from the pool of heaps whose thread exited. */
 hk_heap_t *hk_heap_acquire(void);

@@ -18,6 +18,8 @@
     "milliseconds an empty slab keeps its memory before it goes back to the OS; 0: at once")       \
   X(LARGE_CACHE_BYTES, large_cache_bytes, 67108864, 0, 1L << 40,                                   \
     "bytes of freed large-block mappings kept for reuse")                                          \
+  X(BACKGROUND_PURGE, background_purge, 0, 0, 1,                                                   \
+    "1: a thread gives exited threads' memory back every purge delay (restarted after fork)")      \
   X(SHOW_STATS, show_stats, 0, 0, 1, "print statistics to stderr at exit")                         \
   X(VERBOSE, verbose, 0, 0, 2, "print the options in force at start-up")
 

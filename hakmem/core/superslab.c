@@ -99,6 +99,13 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
     ss->next_avail = heap->avail;
     heap->avail = ss;
   }
+  if (atomic_load_explicit(&heap->pooled, memory_order_relaxed)) {
+    /* No thread will reuse it soon: back to the OS now, this run only. */
+    hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
+    ss->dirty_units &= ~run_mask(start, s->units);
+    ss->decommitted_units |= run_mask(start, s->units);
+    return;
+  }
   uint64_t now = hk_os_now_ms();
   if (hk_opt.purge_delay_ms == 0 || (heap->purge_at && now >= heap->purge_at))
     hk_heap_purge(heap);

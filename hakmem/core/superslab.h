@@ -82,7 +82,10 @@ typedef struct hk_heap {
   _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   struct hk_heap *next_pool;
   struct hk_heap *next_all; /* every heap ever made (they are never freed) */
-  uint8_t pooled;
+  /* 1 while in the pool (written under the pool lock; read without it as a
+   * hint by remote freers). A pooled heap has no thread to reuse its empty
+   * slabs: they are released, and their units purged, at once. */
+  _Atomic uint8_t pooled;
   uint64_t purge_at;     /* when dirty units go back to the OS; 0: none pending */
   uint8_t reg_id;        /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
   hk_heap_stats_t stats; /* debug builds only */

@@ -1,0 +1,77 @@
+#define _POSIX_C_SOURCE 200809L
+#include "hakmem/box/reclaim.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include "hakmem/box/core_init.h"
+#include "hakmem/box/remote_free.h"
+#include "hakmem/core/heap.h"
+#include "hakmem/core/options.h"
+#include "hakmem/core/os.h"
+
+static _Atomic uint64_t next_maintenance_ms;
+static _Atomic int purger_started;
+
+static uint64_t period_ms(void) {
+  return hk_opt.purge_delay_ms > 0 ? (uint64_t)hk_opt.purge_delay_ms : 1;
+}
+
+/* With the pool lock held: the heap is ours. */
+static void maintain(hk_heap_t *heap, void *arg) {
+  (void)arg;
+  if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
+    hk_remote_collect(heap);
+  if (heap->purge_at)
+    hk_heap_purge(heap);
+}
+
+void hk_reclaim_after_remote_free(hk_heap_t *heap) {
+  if (atomic_load_explicit(&heap->pooled, memory_order_relaxed))
+    hk_heap_pool_try_one(heap, hk_remote_collect);
+  hk_reclaim_tick();
+}
+
+static void *purger(void *arg) {
+  (void)arg;
+  for (;;) {
+    uint64_t ms = period_ms();
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    hk_heap_pool_each(maintain, NULL);
+  }
+  return NULL;
+}
+
+/* fork child: the purger thread is gone; the next tick starts one again. */
+static void purger_after_fork_child(void) { atomic_store(&purger_started, 0); }
+static void register_fork_handler(void) { pthread_atfork(NULL, NULL, purger_after_fork_child); }
+
+static void start_purger(void) {
+  static pthread_once_t fork_handler_once = PTHREAD_ONCE_INIT;
+  int expected = 0;
+  if (!atomic_compare_exchange_strong(&purger_started, &expected, 1))
+    return;
+  pthread_once(&fork_handler_once, register_fork_handler);
+  /* pthread_create may allocate: that call finds the tick already taken. */
+  pthread_attr_t attr;
+  pthread_t th;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  if (pthread_create(&th, &attr, purger, NULL) != 0)
+    atomic_store(&purger_started, 0); /* try again at a later tick */
+  pthread_attr_destroy(&attr);
+}
+
+void hk_reclaim_tick(void) {
+  uint64_t now = hk_os_now_ms();
+  uint64_t due = atomic_load_explicit(&next_maintenance_ms, memory_order_relaxed);
+  if (now < due || !atomic_compare_exchange_strong(&next_maintenance_ms, &due, now + period_ms()))
+    return;
+  if (hk_opt.background_purge &&
+      atomic_load_explicit(&hk_init_state, memory_order_acquire) == HK_INIT_DONE &&
+      !atomic_load_explicit(&purger_started, memory_order_relaxed))
+    start_purger();
+  hk_heap_pool_try_each(maintain, NULL);
+}

@@ -1,0 +1,28 @@
+/* Box: reclaim.
+ *
+ * Owns: giving back the memory of heaps that no thread drives, i.e. the pooled
+ * heaps of exited threads. A pooled heap releases an empty slab, and purges
+ * its units, as soon as it empties (slab.h, superslab.h); what remains is
+ * making its slabs empty, i.e. collecting the blocks other threads free into
+ * it. Whoever holds the pool lock owns the pooled heaps, so:
+ *  - a remote free into a pooled heap collects that heap at once if the pool
+ *    lock is free (trylock; never waits);
+ *  - what a busy lock left behind is collected by the next slow-path call of
+ *    any thread once the purge delay has passed since the last maintenance (a
+ *    global "next maintenance at" time, one winner per period by CAS);
+ *  - and, if HAKMEM_BACKGROUND_PURGE=1, by a purger thread every purge delay.
+ *    It starts at the first slow-path call after init, never inside init, and
+ *    is restarted the same way in a fork child (the child has no copy of it).
+ * Who: the slow paths of alloc and free; thread exit. Cost: none on the fast
+ * path; a clock read and a compare per slow-path call. */
+#ifndef HAKMEM_BOX_RECLAIM_H
+#define HAKMEM_BOX_RECLAIM_H
+
+#include "hakmem/core/superslab.h"
+
+/* After a remote free into heap: collects it now if it is pooled. */
+void hk_reclaim_after_remote_free(hk_heap_t *heap);
+/* A slow-path call: the rate-limited maintenance of the pool. */
+void hk_reclaim_tick(void);
+
+#endif /* HAKMEM_BOX_RECLAIM_H */
