@@ -5,10 +5,12 @@
 #include <time.h>
 
 #include "hakmem/box/core_init.h"
+#include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
 #include "hakmem/core/heap.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
+#include "hakmem/core/slab.h"
 
 static _Atomic uint64_t next_maintenance_ms;
 static _Atomic int purger_started;
@@ -30,6 +32,15 @@ void hk_reclaim_after_remote_free(hk_heap_t *heap) {
   if (atomic_load_explicit(&heap->pooled, memory_order_relaxed))
     hk_heap_pool_try_one(heap, hk_remote_collect);
   hk_reclaim_tick();
+}
+
+void hk_reclaim_own(hk_tls_t *t) {
+  hk_heap_t *heap = t->heap;
+  if (!heap->purge_at || hk_os_now_ms() < heap->purge_at)
+    return;
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
+    hk_spill(t, c, (hk_cache_cap(c) - t->room[c] + 1) / 2); /* down to 0 */
+  hk_heap_trim(heap);
 }
 
 static void *purger(void *arg) {

@@ -13,15 +13,21 @@
  *  - and, if HAKMEM_BACKGROUND_PURGE=1, by a purger thread every purge delay.
  *    It starts at the first slow-path call after init, never inside init, and
  *    is restarted the same way in a fork child (the child has no copy of it).
+ * A live thread's own heap decays too: when its purge time has passed, its
+ * next slow-path allocation spills half of each class's cache back to the
+ * slabs and trims the heap (every empty slab, even the one kept per class, is
+ * released and purged), so a thread that stops using a class gives it back.
  * Who: the slow paths of alloc and free; thread exit. Cost: none on the fast
  * path; a clock read and a compare per slow-path call. */
 #ifndef HAKMEM_BOX_RECLAIM_H
 #define HAKMEM_BOX_RECLAIM_H
 
-#include "hakmem/core/superslab.h"
+#include "hakmem/box/tls_cache.h"
 
 /* After a remote free into heap: collects it now if it is pooled. */
 void hk_reclaim_after_remote_free(hk_heap_t *heap);
+/* The calling thread's slow-path allocation: decay of its cache and heap. */
+void hk_reclaim_own(hk_tls_t *t);
 /* A slow-path call: the rate-limited maintenance of the pool. */
 void hk_reclaim_tick(void);
 

@@ -26,6 +26,7 @@ void *hk_alloc_slow(size_t size) {
     errno = ENOMEM;
     return NULL;
   }
+  hk_reclaim_own(t);
   if (size > HK_SMALL_MAX)
     return hk_span_new(t->heap, size);
   unsigned c = hk_size_class(size);
