@@ -22,6 +22,12 @@ void *hk_alloc_slow(size_t size) {
   if (size > HK_SPAN_MAX)
     return hk_large_alloc(size, HK_ALIGN, 0);
   hk_tls_t *t = &hk_tls;
+  if (!t->heap && t->state == HK_THREAD_EXITED) {
+    void *p = hk_thread_alloc_late(size);
+    if (!p)
+      errno = ENOMEM;
+    return p;
+  }
   if (!t->heap && !hk_thread_attach()) {
     errno = ENOMEM;
     return NULL;

@@ -10,7 +10,10 @@
 /* Heaps live in never-freed metadata chunks; a heap whose thread exited waits
  * in the pool for the next new thread. */
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static hk_heap_t *pool;
+/* Two pools: heaps with a registry id of their own are handed out first, so a
+ * new thread frees on the fast path whenever such a heap is free. */
+enum { POOL_UNIQUE, POOL_SHARED, POOLS };
+static hk_heap_t *pool[POOLS];
 static char *meta_cur, *meta_end;
 static unsigned heaps_made;
 static hk_heap_t *all_heaps;
@@ -21,9 +24,10 @@ void hk_heap_pool_unlock(void) { pthread_mutex_unlock(&pool_lock); }
 hk_heap_t *hk_heap_acquire(void) {
   hk_heap_t *h = NULL;
   pthread_mutex_lock(&pool_lock);
-  if (pool) {
-    h = pool;
-    pool = h->next_pool;
+  hk_heap_t **from = pool[POOL_UNIQUE] ? &pool[POOL_UNIQUE] : &pool[POOL_SHARED];
+  if (*from) {
+    h = *from;
+    *from = h->next_pool;
     h->next_pool = NULL;
     atomic_store_explicit(&h->pooled, 0, memory_order_relaxed);
   } else {
@@ -51,18 +55,22 @@ hk_heap_t *hk_heap_acquire(void) {
   return h;
 }
 
+static void each_pooled(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
+  for (int i = 0; i < POOLS; i++)
+    for (hk_heap_t *h = pool[i]; h; h = h->next_pool)
+      fn(h, arg);
+}
+
 void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   pthread_mutex_lock(&pool_lock);
-  for (hk_heap_t *h = pool; h; h = h->next_pool)
-    fn(h, arg);
+  each_pooled(fn, arg);
   pthread_mutex_unlock(&pool_lock);
 }
 
 int hk_heap_pool_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   if (pthread_mutex_trylock(&pool_lock) != 0)
     return 0;
-  for (hk_heap_t *h = pool; h; h = h->next_pool)
-    fn(h, arg);
+  each_pooled(fn, arg);
   pthread_mutex_unlock(&pool_lock);
   return 1;
 }
@@ -78,9 +86,10 @@ int hk_heap_pool_try_one(hk_heap_t *heap, void (*fn)(hk_heap_t *heap)) {
 }
 
 static void pool_push(hk_heap_t *heap) {
-  heap->next_pool = pool;
+  hk_heap_t **to = &pool[heap->reg_id <= HK_REG_MAX_HEAP_ID ? POOL_UNIQUE : POOL_SHARED];
+  heap->next_pool = *to;
   atomic_store_explicit(&heap->pooled, 1, memory_order_relaxed);
-  pool = heap;
+  *to = heap;
 }
 
 void hk_heap_release(hk_heap_t *heap) {
