@@ -75,10 +75,12 @@ HK_API int hak_malloc_trim(size_t pad) {
   int any = 0;
   hk_tls_t *t = &hk_tls;
   if (t->heap) {
+    hk_heap_enter(t->heap);
     for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
       hk_spill(t, c, UINT32_MAX);
     hk_remote_collect(t->heap);
     any |= hk_heap_trim(t->heap);
+    hk_heap_leave(t->heap);
   }
   hk_heap_pool_each(trim_pooled, &any);
   any |= hk_large_trim();

@@ -45,7 +45,9 @@ hk_heap_t *hk_thread_attach(void) {
   pthread_once(&exit_key_once, make_exit_key);
   if (exit_key_ok)
     pthread_setspecific(exit_key, heap);
+  hk_heap_enter(heap);
   hk_prewarm(t);
+  hk_heap_leave(heap);
   return heap;
 }
 
@@ -54,6 +56,7 @@ void *hk_thread_alloc_late(size_t size) {
   if (!heap)
     return NULL;
   void *p = NULL;
+  hk_heap_enter(heap);
   if (size > HK_SMALL_MAX) {
     p = hk_span_new(heap, size);
   } else {
@@ -68,6 +71,7 @@ void *hk_thread_alloc_late(size_t size) {
       HK_UNPOISON(p, hk_class_usable(c));
     }
   }
+  hk_heap_leave(heap);
   hk_heap_release(heap);
   return p;
 }
@@ -77,11 +81,13 @@ void hk_thread_detach(void) {
   hk_heap_t *heap = t->heap;
   if (!heap)
     return;
+  hk_heap_enter(heap);
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
     hk_spill(t, c, UINT32_MAX);
   hk_remote_collect(heap);
   /* Its empty slabs go back to the OS now: a pooled heap may wait long. */
   hk_heap_trim(heap);
+  hk_heap_leave(heap);
   t->heap = NULL;
   t->reg_id = HK_REG_NONE;
   t->state = HK_THREAD_EXITED;

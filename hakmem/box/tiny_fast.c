@@ -17,6 +17,20 @@ static void *pop(hk_tls_t *t, unsigned c) {
   return p;
 }
 
+/* The owner's part of a slow allocation (heap marked busy). */
+static void *alloc_from_heap(hk_tls_t *t, size_t size) {
+  hk_reclaim_own(t);
+  if (size > HK_SMALL_MAX)
+    return hk_span_new(t->heap, size);
+  unsigned c = hk_size_class(size);
+  /* The list may hold blocks now: attach pre-warms. */
+  if (!t->head[c] && hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return pop(t, c);
+}
+
 void *hk_alloc_slow(size_t size) {
   hk_reclaim_tick();
   if (size > HK_SPAN_MAX)
@@ -32,16 +46,11 @@ void *hk_alloc_slow(size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  hk_reclaim_own(t);
-  if (size > HK_SMALL_MAX)
-    return hk_span_new(t->heap, size);
-  unsigned c = hk_size_class(size);
-  /* The list may hold blocks now: attach pre-warms. */
-  if (!t->head[c] && hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
-    errno = ENOMEM;
-    return NULL;
-  }
-  return pop(t, c);
+  hk_heap_t *heap = t->heap;
+  hk_heap_enter(heap);
+  void *p = alloc_from_heap(t, size);
+  hk_heap_leave(heap);
+  return p;
 }
 
 /* Whether b is a block start of slab s (a class slab) at or after its base;
@@ -117,7 +126,9 @@ static void free_block(void *p) {
   int own = t->heap && ss->heap == t->heap;
   if (s->cls == HK_TAG_SPAN) {
     if (own) {
+      hk_heap_enter(t->heap);
       hk_span_free(t->heap, s);
+      hk_heap_leave(t->heap);
     } else {
       HK_POISON(b, hk_span_usable(s));
       hk_remote_free(ss, s, b);
@@ -126,7 +137,9 @@ static void free_block(void *p) {
     return;
   }
   if (own) {
+    hk_heap_enter(t->heap);
     free_local(t, s->cls, b);
+    hk_heap_leave(t->heap);
     return;
   }
   HK_POISON(b, hk_class_usable(s->cls));
@@ -160,7 +173,9 @@ void hk_free_overflow(void *pushed) {
   unsigned tag = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
   if (tag < HK_NUM_CLASSES) {
+    hk_heap_enter(t->heap);
     hk_spill(t, tag, hk_cache_cap(tag) / 2);
+    hk_heap_leave(t->heap);
     return;
   }
   /* Not a class: take the pointer back (the list was empty before it) and

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include "hakmem/core/debug.h"
 #include "hakmem/core/os.h"
 #include "hakmem/core/registry.h"
 #include "hakmem/core/stats.h"
@@ -98,9 +99,37 @@ void hk_heap_release(hk_heap_t *heap) {
   pthread_mutex_unlock(&pool_lock);
 }
 
+/* fork child: a remote free the fork cut short may have pushed its block but
+ * not queued the slab, or marked the slab queued but not pushed it on rq; the
+ * freer does not exist here to finish. Rebuild the queue from the slabs:
+ * every slab with remote blocks is queued, no other. */
+static void requeue_remote(hk_heap_t *heap) {
+  hk_slab_t *rq = NULL;
+  for (hk_ss_t *ss = heap->all_ss; ss; ss = ss->next_ss)
+    for (unsigned u = 1; u < HK_UNITS_PER_SS; u++) {
+      hk_slab_t *s = &ss->slabs[u];
+      int has_remote = atomic_load_explicit(&s->remote, memory_order_relaxed) != NULL;
+      atomic_store_explicit(&s->queued, has_remote, memory_order_relaxed);
+      if (has_remote) {
+        s->qnext = rq;
+        rq = s;
+      }
+    }
+  atomic_store_explicit(&heap->rq, rq, memory_order_relaxed);
+}
+
 void hk_heap_pool_after_fork_child(hk_heap_t *keep) {
-  for (hk_heap_t *h = all_heaps; h; h = h->next_all)
+  for (hk_heap_t *h = all_heaps; h; h = h->next_all) {
+    if (atomic_load_explicit(&h->busy, memory_order_relaxed) && h != keep) {
+      /* Its thread was inside a refill, spill or collect: its lists may be
+       * half-changed. Abandoned: never pooled, its memory leaks in this
+       * process (remote frees into it only push onto its slabs' lists). */
+      HK_ASSERT(!atomic_load_explicit(&h->pooled, memory_order_relaxed));
+      continue;
+    }
+    requeue_remote(h);
     if (!atomic_load_explicit(&h->pooled, memory_order_relaxed) && h != keep)
       pool_push(h);
+  }
   pthread_mutex_unlock(&pool_lock);
 }

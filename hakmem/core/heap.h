@@ -11,8 +11,10 @@
 #include "hakmem/core/superslab.h"
 
 /* fork child, with the pool locked by the prepare handler: the heaps of the
- * parent's other threads (which do not exist here) go to the pool, then the
- * lock is released. */
+ * parent's other threads (which do not exist here) go to the pool, except
+ * those that were busy (mid-operation) at the fork: they are abandoned. Every
+ * heap kept has its remote queue rebuilt (a remote free may have been cut
+ * short). Then the lock is released. */
 void hk_heap_pool_after_fork_child(hk_heap_t *keep);
 /* Runs fn on every heap in the pool, with the pool locked. */
 void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);

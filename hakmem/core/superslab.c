@@ -26,6 +26,8 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
   ss->next_avail = heap->avail;
   ss->in_avail = 1;
   heap->avail = ss;
+  ss->next_ss = heap->all_ss;
+  heap->all_ss = ss;
   HK_STAT(heap, ss_mapped);
   return ss;
 }

@@ -61,6 +61,7 @@ struct hk_heap;
 typedef struct hk_ss {
   struct hk_heap *heap;       /* immutable */
   struct hk_ss *next_avail;   /* heap->avail list: SuperSlabs with free units */
+  struct hk_ss *next_ss;      /* heap->all_ss list: every SuperSlab of the heap */
   uint32_t free_units;        /* bitmap, owner only */
   uint32_t dirty_units;       /* free and still committed: purge candidates */
   uint32_t decommitted_units; /* free and given back to the OS */
@@ -79,7 +80,11 @@ typedef struct hk_heap_stats {
 typedef struct hk_heap {
   hk_slab_t *partial[HK_NUM_CLASSES];
   hk_ss_t *avail;
+  hk_ss_t *all_ss;
   _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
+  /* Non-zero while its owner is changing it (refill, spill, collect, trim,
+   * attach, detach): a fork child cannot trust such a heap (heap.h). */
+  _Atomic uint32_t busy;
   struct hk_heap *next_pool;
   struct hk_heap *next_all; /* every heap ever made (they are never freed) */
   /* 1 while in the pool (written under the pool lock; read without it as a
@@ -96,6 +101,12 @@ typedef struct hk_heap {
 #else
 #define HK_STAT(heap, field) ((heap)->stats.field++)
 #endif
+
+/* Around every change an owner makes to its heap. Sequentially consistent:
+ * the mark is in memory before the first change (a fork's snapshot of this
+ * thread's stores is in their order); nests. Slow paths only. */
+static inline void hk_heap_enter(hk_heap_t *heap) { atomic_fetch_add(&heap->busy, 1); }
+static inline void hk_heap_leave(hk_heap_t *heap) { atomic_fetch_sub(&heap->busy, 1); }
 
 static inline hk_ss_t *hk_ss_of(const void *p) {
   return (hk_ss_t *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
