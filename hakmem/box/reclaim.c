@@ -26,6 +26,9 @@ static void maintain(hk_heap_t *heap, void *arg) {
     hk_remote_collect(heap);
   if (heap->purge_at)
     hk_heap_purge(heap);
+  /* Pooled past the purge delay: the spare SuperSlab goes too. */
+  if (heap->spare_ss && hk_os_now_ms() >= heap->pooled_at + period_ms())
+    hk_heap_unmap_free(heap, 1);
 }
 
 void hk_reclaim_after_remote_free(hk_heap_t *heap) {

@@ -131,8 +131,9 @@ static void free_block(void *p) {
       hk_heap_leave(t->heap);
     } else {
       HK_POISON(b, hk_span_usable(s));
+      hk_heap_t *heap = ss->heap; /* ss may be gone after the free */
       hk_remote_free(ss, s, b);
-      hk_reclaim_after_remote_free(ss->heap);
+      hk_reclaim_after_remote_free(heap);
     }
     return;
   }
@@ -143,8 +144,9 @@ static void free_block(void *p) {
     return;
   }
   HK_POISON(b, hk_class_usable(s->cls));
+  hk_heap_t *heap = ss->heap; /* ss may be gone after the free */
   hk_remote_free(ss, s, b);
-  hk_reclaim_after_remote_free(ss->heap);
+  hk_reclaim_after_remote_free(heap);
 }
 
 __attribute__((weak)) void hk_free_foreign(void *p) {

@@ -18,9 +18,23 @@
  * Owner-only fields need no synchronisation. Fields other threads touch are
  * marked and atomic: slab->remote, slab->queued, slab->qnext, heap->rq.
  * Invariant: a slab's `used` counts blocks handed out of it (thread caches,
- * user, pending remote) and is 0 exactly when the slab may be released. SuperSlab
- * headers are never unmapped, so a remote freer may touch a descriptor at any
- * time. Callers: slab.c, span.c, heap.c. Not on the hot path. */
+ * user, pending remote) and is 0 exactly when the slab may be released.
+ *
+ * Whole free SuperSlabs go back to the OS (munmap): a heap keeps one spare
+ * (so a thread cycling around one slab does not map and unmap), and a pooled
+ * heap gives its spare up too at its next maintenance once the purge delay has
+ * passed (box/reclaim) or at malloc_trim. A remote freer touches its slab
+ * (remote, queued, qnext) and its heap's queue after the CAS that hands its
+ * block over, so the owner may collect that block, empty the SuperSlab and want
+ * to unmap it while the freer still has those stores to make. Each remote free
+ * counts itself in heap->remote_inflight (heaps are never freed) from before
+ * its CAS to after its last store; a SuperSlab is unmapped only when it is
+ * wholly free, none of its slabs is queued (a queued slab is reachable from
+ * heap->rq) and its heap has no remote free in flight. Otherwise it stays,
+ * decommitted, and the next purge tries again. Its registry bytes are cleared
+ * first, so a stale pointer into it is foreign. A legitimate free can no longer
+ * target it: it has no blocks out. Callers: slab.c, span.c, heap.c. Not on the
+ * hot path. */
 #ifndef HAKMEM_CORE_SUPERSLAB_H
 #define HAKMEM_CORE_SUPERSLAB_H
 
@@ -81,7 +95,9 @@ typedef struct hk_heap {
   hk_slab_t *partial[HK_NUM_CLASSES];
   hk_ss_t *avail;
   hk_ss_t *all_ss;
-  _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
+  hk_ss_t *spare_ss;                /* a wholly free SuperSlab kept for reuse */
+  _Atomic uint32_t remote_inflight; /* remote frees between their CAS and their end */
+  _Atomic(hk_slab_t *) rq;          /* slabs with remote frees to collect (MPSC) */
   /* Non-zero while its owner is changing it (refill, spill, collect, trim,
    * attach, detach): a fork child cannot trust such a heap (heap.h). */
   _Atomic uint32_t busy;
@@ -91,6 +107,7 @@ typedef struct hk_heap {
    * hint by remote freers). A pooled heap has no thread to reuse its empty
    * slabs: they are released, and their units purged, at once. */
   _Atomic uint8_t pooled;
+  uint64_t pooled_at;    /* when it was pooled (hk_os_now_ms) */
   uint64_t purge_at;     /* when dirty units go back to the OS; 0: none pending */
   uint8_t reg_id;        /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
   hk_heap_stats_t stats; /* debug builds only */
@@ -128,7 +145,9 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
 /* Gives the units of an emptied slab (or span) back to its SuperSlab, dirty:
  * they go back to the OS after the purge delay. */
 void hk_units_release(hk_heap_t *heap, hk_slab_t *s);
-/* Gives dirty units back to the OS now; whether there were any. */
+/* Gives dirty units back to the OS now, and unmaps the wholly free SuperSlabs
+ * that may be (the spare too with drop_spare); whether there was anything. */
 int hk_heap_purge(hk_heap_t *heap);
+int hk_heap_unmap_free(hk_heap_t *heap, int drop_spare);
 
 #endif /* HAKMEM_CORE_SUPERSLAB_H */
