@@ -32,6 +32,12 @@ static void *worker(void *arg) {
 }
 
 int main(void) {
+#if defined(__SANITIZE_THREAD__)
+  /* TSan finalizes a thread in its own key destructor's last round; an
+   * intercepted call (a mutex) after that crashes inside TSan. */
+  puts("skipped: ThreadSanitizer cannot run key destructors after its own");
+  return 0;
+#endif
   hak_free(hak_malloc(1));
   /* After hakmem's own key, as in a preloaded program: its destructor runs
    * after hakmem's in each round. */
