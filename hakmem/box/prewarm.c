@@ -4,6 +4,7 @@
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
 
+#if HAKMEM_PREWARM_TLS
 /* Blocks of slab s that cost no new page: its free list, and the uncarved
  * blocks up to the end of the page its carving has reached. */
 static uint32_t resident_blocks(const hk_slab_t *s) {
@@ -17,6 +18,7 @@ static uint32_t resident_blocks(const hk_slab_t *s) {
     carvable = s->capacity - s->carved;
   return s->nfree + carvable;
 }
+#endif
 
 void hk_prewarm(hk_tls_t *t) {
 #if HAKMEM_PREWARM_TLS
