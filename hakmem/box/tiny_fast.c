@@ -112,8 +112,11 @@ static void free_local(hk_tls_t *t, unsigned c, void *b) {
   HK_POISON(b, hk_class_usable(c));
   hk_next_store(b, t->head[c]);
   t->head[c] = b;
-  if (--t->room[c] == 0)
+  if (--t->room[c] == 0) {
+    hk_heap_enter(t->heap);
     hk_spill(t, c, hk_cache_cap(c) / 2);
+    hk_heap_leave(t->heap);
+  }
 }
 
 static void free_block(void *p) {
@@ -138,9 +141,7 @@ static void free_block(void *p) {
     return;
   }
   if (own) {
-    hk_heap_enter(t->heap);
-    free_local(t, s->cls, b);
-    hk_heap_leave(t->heap);
+    free_local(t, s->cls, b); /* the heap changes only if it spills */
     return;
   }
   HK_POISON(b, hk_class_usable(s->cls));
