@@ -44,6 +44,9 @@ void hk_reclaim_own(hk_tls_t *t) {
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
     hk_spill(t, c, (hk_cache_cap(c) - t->room[c] + 1) / 2); /* down to 0 */
   hk_heap_trim(heap);
+  /* On the shared id: an id freed since (its heap lost its SuperSlabs) is ours. */
+  if (t->reg_id == HK_REG_NONE && hk_heap_take_free_id(heap))
+    t->reg_id = heap->reg_id;
 }
 
 static void *purger(void *arg) {

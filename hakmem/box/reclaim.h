@@ -17,6 +17,7 @@
  * next slow-path allocation spills half of each class's cache back to the
  * slabs and trims the heap (every empty slab, even the one kept per class, is
  * released and purged), so a thread that stops using a class gives it back.
+ * A thread on the shared registry id then also takes a freed id (heap.h).
  * Who: the slow paths of alloc and free; thread exit. Cost: none on the fast
  * path; a clock read and a compare per slow-path call. */
 #ifndef HAKMEM_BOX_RECLAIM_H

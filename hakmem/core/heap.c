@@ -94,6 +94,29 @@ static void pool_push(hk_heap_t *heap) {
   *to = heap;
 }
 
+int hk_heap_take_free_id(hk_heap_t *heap) {
+  if (heap->reg_id <= HK_REG_MAX_HEAP_ID || pthread_mutex_trylock(&pool_lock) != 0)
+    return 0;
+  /* A pooled heap with an id but no SuperSlab has no registry byte to keep. */
+  hk_heap_t **pp = &pool[POOL_UNIQUE];
+  while (*pp && (*pp)->all_ss)
+    pp = &(*pp)->next_pool;
+  hk_heap_t *donor = *pp;
+  if (donor) {
+    *pp = donor->next_pool;
+    heap->reg_id = donor->reg_id;
+    donor->reg_id = HK_REG_SS_SHARED;
+    donor->next_pool = pool[POOL_SHARED];
+    pool[POOL_SHARED] = donor;
+    /* Frees of heap's blocks by other threads take the slow path under
+     * either value: the change needs no stop. */
+    for (hk_ss_t *ss = heap->all_ss; ss; ss = ss->next_ss)
+      hk_registry_set(ss, HK_SS_SIZE, heap->reg_id);
+  }
+  pthread_mutex_unlock(&pool_lock);
+  return donor != NULL;
+}
+
 void hk_heap_release(hk_heap_t *heap) {
   pthread_mutex_lock(&pool_lock);
   pool_push(heap);

@@ -4,7 +4,10 @@
  * thread exits its heap goes to a pool and the next new thread adopts it whole,
  * so the owner of a SuperSlab is always a heap and ownership is a pointer
  * compare. The pool lock also guards heap metadata and is taken by the fork
- * handlers. */
+ * handlers. Registry ids (HK_REG_MAX_HEAP_ID of them) go with heaps; heaps made
+ * past that share HK_REG_SS_SHARED (their frees take the slow path). The pool
+ * hands out heaps with an id first, and a heap on the shared id takes the id
+ * of a pooled heap whose SuperSlabs are all gone (hk_heap_take_free_id). */
 #ifndef HAKMEM_CORE_HEAP_H
 #define HAKMEM_CORE_HEAP_H
 
@@ -24,6 +27,10 @@ int hk_heap_pool_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
  * (returns 1); the lock makes the caller the heap's owner meanwhile. */
 int hk_heap_pool_try_one(hk_heap_t *heap, void (*fn)(hk_heap_t *heap));
 
+/* Owner of a heap on the shared registry id: takes the id of a pooled heap
+ * that has no SuperSlab left (that heap goes on the shared id) and marks its
+ * own SuperSlabs with it. Whether it did (never waits for the pool lock). */
+int hk_heap_take_free_id(hk_heap_t *heap);
 /* Heaps: a new heap or one from the pool of heaps whose thread exited. */
 hk_heap_t *hk_heap_acquire(void);
 void hk_heap_release(hk_heap_t *heap);

@@ -1,8 +1,12 @@
 /* Heap ids past the registry's limit (252): with 300 threads alive, the last
- * heaps made share one id and every free of theirs takes the slow path. Once
- * threads exit, a new thread must get a heap with an id of its own (the pool
- * prefers those) even when the heaps without one were pooled last. */
+ * heaps made share one id and every free of theirs takes the slow path.
+ *  1. When the threads with ids exit and their heaps lose their SuperSlabs
+ *     (after the purge delay), the live threads on the shared id take those
+ *     ids at their next slow-path work: ids are reused.
+ *  2. Once threads exit, a new thread gets a heap with an id of its own (the
+ *     pool prefers those) even when the heaps without one were pooled last. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "hakmem/box/tls_cache.h"
@@ -16,12 +20,23 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int may_exit[THREADS];
 static int unique[THREADS];
+static _Atomic int upgrade_now, upgraded;
 
 static void *worker(void *arg) {
   int id = (int)(intptr_t)arg;
   hak_free(hak_malloc(32));
   unique[id] = hk_tls.reg_id != HK_REG_NONE;
   pthread_barrier_wait(&made);
+  if (!unique[id]) {
+    while (!atomic_load(&upgrade_now))
+      sleep_ms(5);
+    for (int i = 0; i < 250 && hk_tls.reg_id == HK_REG_NONE; i++) {
+      sleep_ms(20); /* past the purge delay: the slow path does maintenance */
+      slow_path_call();
+    }
+    if (hk_tls.reg_id != HK_REG_NONE)
+      atomic_fetch_add(&upgraded, 1);
+  }
   pthread_mutex_lock(&lock);
   while (!may_exit[id])
     pthread_cond_wait(&cond, &lock);
@@ -63,9 +78,18 @@ int main(void) {
     shared += !unique[i];
   fprintf(stderr, "%d threads alive: %d without an id of their own\n", THREADS, shared);
   CHECK(shared > 0);
-  /* Heaps with ids go to the pool first, those without last. */
+  /* Heaps with ids go to the pool first; after the purge delay their
+   * SuperSlabs are gone (the maintenance our slow-path calls run). */
   finish(th, 1);
+  for (int i = 0; i < 10; i++) {
+    sleep_ms(20);
+    slow_path_call();
+  }
+  atomic_store(&upgrade_now, 1);
   finish(th, 0);
+  fprintf(stderr, "%d of %d threads on the shared id took a freed id\n", atomic_load(&upgraded),
+          shared);
+  CHECK_EQ(atomic_load(&upgraded), shared);
   for (int i = 0; i < 20; i++) {
     int got = 0;
     pthread_t p;
