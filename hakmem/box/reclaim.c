@@ -31,6 +31,25 @@ static void maintain(hk_heap_t *heap, void *arg) {
     hk_heap_unmap_free(heap, 1);
 }
 
+/* With the pool lock held, any heap: a pooled one is ours; a live one whose
+ * owner has made no slow-path allocation for a purge delay, and that has
+ * remote frees waiting, is taken over while its owner is outside. */
+static void maintain_any(hk_heap_t *heap, void *arg) {
+  if (atomic_load_explicit(&heap->pooled, memory_order_relaxed)) {
+    maintain(heap, arg);
+    return;
+  }
+  uint64_t now = *(uint64_t *)arg;
+  if (!atomic_load_explicit(&heap->rq, memory_order_relaxed) ||
+      now < atomic_load_explicit(&heap->active_at, memory_order_relaxed) + period_ms() ||
+      !hk_heap_try_take(heap))
+    return;
+  hk_remote_collect(heap);
+  if (heap->purge_at && now >= heap->purge_at)
+    hk_heap_trim(heap);
+  hk_heap_give_back(heap);
+}
+
 void hk_reclaim_after_remote_free(hk_heap_t *heap) {
   if (atomic_load_explicit(&heap->pooled, memory_order_relaxed))
     hk_heap_pool_try_one(heap, hk_remote_collect);
@@ -39,7 +58,9 @@ void hk_reclaim_after_remote_free(hk_heap_t *heap) {
 
 void hk_reclaim_own(hk_tls_t *t) {
   hk_heap_t *heap = t->heap;
-  if (!heap->purge_at || hk_os_now_ms() < heap->purge_at)
+  uint64_t now = hk_os_now_ms();
+  atomic_store_explicit(&heap->active_at, now, memory_order_relaxed);
+  if (!heap->purge_at || now < heap->purge_at)
     return;
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
     hk_spill(t, c, (hk_cache_cap(c) - t->room[c] + 1) / 2); /* down to 0 */
@@ -55,7 +76,8 @@ static void *purger(void *arg) {
     uint64_t ms = period_ms();
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-    hk_heap_pool_each(maintain, NULL);
+    uint64_t now = hk_os_now_ms();
+    hk_heap_all_try_each(maintain_any, &now); /* a busy pool: next period */
   }
   return NULL;
 }
@@ -90,5 +112,5 @@ void hk_reclaim_tick(void) {
       atomic_load_explicit(&hk_init_state, memory_order_acquire) == HK_INIT_DONE &&
       !atomic_load_explicit(&purger_started, memory_order_relaxed))
     start_purger();
-  hk_heap_pool_try_each(maintain, NULL);
+  hk_heap_all_try_each(maintain_any, &now);
 }

@@ -1,8 +1,11 @@
 /* Box: reclaim.
  *
- * Owns: giving back the memory of heaps that no thread drives, i.e. the pooled
- * heaps of exited threads. A pooled heap releases an empty slab, and purges
- * its units, as soon as it empties (slab.h, superslab.h); what remains is
+ * Owns: giving back the memory of heaps that no thread drives: the pooled heaps
+ * of exited threads, and idle ones (their owner made no slow-path allocation
+ * for a purge delay) that have remote frees waiting, which the maintenance
+ * takes over for a moment while their owner is outside (heap busy count 0;
+ * an owner entering meanwhile waits) to collect and, when due, trim them. A pooled heap releases an
+ * empty slab, and purges its units, as soon as it empties (slab.h, superslab.h); what remains is
  * making its slabs empty, i.e. collecting the blocks other threads free into
  * it. Whoever holds the pool lock owns the pooled heaps, so:
  *  - a remote free into a pooled heap collects that heap at once if the pool

@@ -76,6 +76,15 @@ int hk_heap_pool_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   return 1;
 }
 
+int hk_heap_all_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
+  if (pthread_mutex_trylock(&pool_lock) != 0)
+    return 0;
+  for (hk_heap_t *h = all_heaps; h; h = h->next_all)
+    fn(h, arg);
+  pthread_mutex_unlock(&pool_lock);
+  return 1;
+}
+
 int hk_heap_pool_try_one(hk_heap_t *heap, void (*fn)(hk_heap_t *heap)) {
   if (pthread_mutex_trylock(&pool_lock) != 0)
     return 0;

@@ -86,6 +86,11 @@ static int find_run(uint32_t free_units, unsigned units) {
   return -1;
 }
 
+void hk_heap_wait_taken(hk_heap_t *heap) {
+  while (atomic_load(&heap->busy) & HK_HEAP_TAKEN)
+    __builtin_ia32_pause();
+}
+
 hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
   hk_ss_t *ss;
   int start = -1;

@@ -107,10 +107,11 @@ typedef struct hk_heap {
    * hint by remote freers). A pooled heap has no thread to reuse its empty
    * slabs: they are released, and their units purged, at once. */
   _Atomic uint8_t pooled;
-  uint64_t pooled_at;    /* when it was pooled (hk_os_now_ms) */
-  uint64_t purge_at;     /* when dirty units go back to the OS; 0: none pending */
-  uint8_t reg_id;        /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
-  hk_heap_stats_t stats; /* debug builds only */
+  uint64_t pooled_at;         /* when it was pooled (hk_os_now_ms) */
+  _Atomic uint64_t active_at; /* its owner's last slow-path allocation */
+  uint64_t purge_at;          /* when dirty units go back to the OS; 0: none pending */
+  uint8_t reg_id;             /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
+  hk_heap_stats_t stats;      /* debug builds only */
 } hk_heap_t;
 
 #if HAKMEM_BUILD_RELEASE
@@ -121,9 +122,24 @@ typedef struct hk_heap {
 
 /* Around every change an owner makes to its heap. Sequentially consistent:
  * the mark is in memory before the first change (a fork's snapshot of this
- * thread's stores is in their order); nests. Slow paths only. */
-static inline void hk_heap_enter(hk_heap_t *heap) { atomic_fetch_add(&heap->busy, 1); }
+ * thread's stores is in their order); nests. Slow paths only.
+ * Another thread may take an idle heap over for a moment (hk_heap_try_take:
+ * only while its owner is outside, and only under the pool lock, so never
+ * across a fork); an owner entering meanwhile waits for it to finish. */
+#define HK_HEAP_TAKEN 0x80000000u
+void hk_heap_wait_taken(hk_heap_t *heap);
+static inline void hk_heap_enter(hk_heap_t *heap) {
+  if (HK_UNLIKELY(atomic_fetch_add(&heap->busy, 1) & HK_HEAP_TAKEN))
+    hk_heap_wait_taken(heap);
+}
 static inline void hk_heap_leave(hk_heap_t *heap) { atomic_fetch_sub(&heap->busy, 1); }
+static inline int hk_heap_try_take(hk_heap_t *heap) {
+  uint32_t idle = 0;
+  return atomic_compare_exchange_strong(&heap->busy, &idle, HK_HEAP_TAKEN);
+}
+static inline void hk_heap_give_back(hk_heap_t *heap) {
+  atomic_fetch_sub(&heap->busy, HK_HEAP_TAKEN);
+}
 
 static inline hk_ss_t *hk_ss_of(const void *p) {
   return (hk_ss_t *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
