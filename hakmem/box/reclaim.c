@@ -53,7 +53,6 @@ static void maintain_any(hk_heap_t *heap, void *arg) {
 void hk_reclaim_after_remote_free(hk_heap_t *heap) {
   if (atomic_load_explicit(&heap->pooled, memory_order_relaxed))
     hk_heap_pool_try_one(heap, hk_remote_collect);
-  hk_reclaim_tick();
 }
 
 void hk_reclaim_own(hk_tls_t *t) {

@@ -10,9 +10,11 @@
  * it. Whoever holds the pool lock owns the pooled heaps, so:
  *  - a remote free into a pooled heap collects that heap at once if the pool
  *    lock is free (trylock; never waits);
- *  - what a busy lock left behind is collected by the next slow-path call of
- *    any thread once the purge delay has passed since the last maintenance (a
- *    global "next maintenance at" time, one winner per period by CAS);
+ *  - what a busy lock left behind is collected by the next slow-path
+ *    allocation of any thread once the purge delay has passed since the last
+ *    maintenance (a global "next maintenance at" time, one winner per period
+ *    by CAS; not on remote frees, where a clock read per free cost 48
+ *    instructions);
  *  - and, if HAKMEM_BACKGROUND_PURGE=1, by a purger thread every purge delay.
  *    It starts at the first slow-path call after init, never inside init, and
  *    is restarted the same way in a fork child (the child has no copy of it).
@@ -22,7 +24,8 @@
  * released and purged), so a thread that stops using a class gives it back.
  * A thread on the shared registry id then also takes a freed id (heap.h).
  * Who: the slow paths of alloc and free; thread exit. Cost: none on the fast
- * path; a clock read and a compare per slow-path call. */
+ * path; a clock read and a compare per slow-path allocation; a load per remote
+ * free (is the heap pooled?). */
 #ifndef HAKMEM_BOX_RECLAIM_H
 #define HAKMEM_BOX_RECLAIM_H
 
