@@ -68,14 +68,6 @@ void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   pthread_mutex_unlock(&pool_lock);
 }
 
-int hk_heap_pool_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
-  if (pthread_mutex_trylock(&pool_lock) != 0)
-    return 0;
-  each_pooled(fn, arg);
-  pthread_mutex_unlock(&pool_lock);
-  return 1;
-}
-
 int hk_heap_all_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   if (pthread_mutex_trylock(&pool_lock) != 0)
     return 0;

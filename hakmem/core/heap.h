@@ -21,8 +21,6 @@
 void hk_heap_pool_after_fork_child(hk_heap_t *keep);
 /* Runs fn on every heap in the pool, with the pool locked. */
 void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
-/* The same if the pool lock is free now (returns 1), else nothing (0). */
-int hk_heap_pool_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
 /* Runs fn on every heap ever made (pooled or not) if the pool lock is free
  * now (returns 1), else nothing (0). */
 int hk_heap_all_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
