@@ -128,9 +128,40 @@ HK_API void *hak_pvalloc(size_t size) {
   return hak_aligned_alloc(4096, size ? (size + 4095) & ~(size_t)4095 : 4096);
 }
 
+#if !HAKMEM_BUILD_RELEASE
+/* The smallest request a small block or span can have been handed out for:
+ * one past what the class (or run of units) below holds, or half the block,
+ * since realloc keeps a block it shrinks to half its usable size. 0 when it
+ * cannot be known (aligned pointers, large mappings). */
+static size_t min_request(const void *ptr) {
+  if (!hk_reg_is_ss(hk_registry_kind(ptr)))
+    return 0;
+  hk_slab_t *s;
+  if (hk_block_resolve(hk_ss_of(ptr), ptr, &s) != ptr || s->cls == 0)
+    return 0; /* class 0 serves malloc(0) */
+  size_t usable, below;
+  if (s->cls == HK_TAG_SPAN) {
+    usable = hk_span_usable(s);
+    below = usable - HK_UNIT_SIZE > HK_SMALL_MAX ? usable - HK_UNIT_SIZE : HK_SMALL_MAX;
+  } else {
+    usable = hk_class_usable(s->cls);
+    below = s->cls > 0 ? hk_class_usable(s->cls - 1) : 0;
+  }
+  return below + 1 < usable / 2 ? below + 1 : usable / 2;
+}
+
+static void check_size(void *ptr, size_t size, int check_min) {
+  if (!ptr)
+    return;
+  if (hak_usable_size(ptr) < size)
+    hk_fatal("free_sized with a size larger than the block", ptr);
+  if (check_min && size < min_request(ptr))
+    hk_fatal("free_sized with a size smaller than the block was asked for", ptr);
+}
+#endif
+
 HK_API void hak_free_sized(void *ptr, size_t size) {
-  HK_DEBUG_ONLY(if (ptr && hak_usable_size(ptr) < size)
-                    hk_fatal("free_sized with a size larger than the block", ptr));
+  HK_DEBUG_ONLY(check_size(ptr, size, 1));
   (void)size;
   hk_free(ptr);
 }
@@ -138,8 +169,11 @@ HK_API void hak_free_sized(void *ptr, size_t size) {
 HK_API void hak_free_aligned_sized(void *ptr, size_t alignment, size_t size) {
   HK_DEBUG_ONLY(if (ptr && alignment && ((uintptr_t)ptr & (alignment - 1)))
                     hk_fatal("free_aligned_sized with an alignment the block does not have", ptr));
+  /* An aligned block may be of a class far above its size: no lower bound. */
+  HK_DEBUG_ONLY(check_size(ptr, size, 0));
   (void)alignment;
-  hak_free_sized(ptr, size);
+  (void)size;
+  hk_free(ptr);
 }
 
 HK_API int hak_owns(const void *ptr) { return hk_registry_kind(ptr) != HK_REG_FOREIGN; }

@@ -6,17 +6,21 @@
 #include "hakmem/core/span.h"
 
 void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block) {
+  /* Our block keeps the SuperSlab mapped until the CAS hands it over; from
+   * then on only the in-flight count does (superslab.h). */
+  hk_heap_t *heap = ss->heap;
+  atomic_fetch_add(&heap->remote_inflight, 1);
   void *old = atomic_load(&s->remote);
   do
     hk_next_store(block, old);
   while (!atomic_compare_exchange_weak(&s->remote, &old, block));
-  if (atomic_load(&s->queued) || atomic_exchange(&s->queued, 1))
-    return;
-  hk_heap_t *heap = ss->heap;
-  hk_slab_t *top = atomic_load(&heap->rq);
-  do
-    s->qnext = top;
-  while (!atomic_compare_exchange_weak(&heap->rq, &top, s));
+  if (!atomic_load(&s->queued) && !atomic_exchange(&s->queued, 1)) {
+    hk_slab_t *top = atomic_load(&heap->rq);
+    do
+      s->qnext = top;
+    while (!atomic_compare_exchange_weak(&heap->rq, &top, s));
+  }
+  atomic_fetch_sub_explicit(&heap->remote_inflight, 1, memory_order_release);
 }
 
 void hk_remote_collect(hk_heap_t *heap) {

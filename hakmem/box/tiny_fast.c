@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "hakmem/box/reclaim.h"
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/thread_exit.h"
@@ -18,14 +19,9 @@ static void *pop(hk_tls_t *t, unsigned c, size_t size) {
   return p;
 }
 
-void *hk_alloc_slow(size_t size) {
-  if (size > HK_SPAN_MAX)
-    return hk_large_alloc(size, HK_ALIGN, 0);
-  hk_tls_t *t = &hk_tls;
-  if (!t->heap && !hk_thread_attach()) {
-    errno = ENOMEM;
-    return NULL;
-  }
+/* The owner's part of a slow allocation (heap marked busy). */
+static void *alloc_from_heap(hk_tls_t *t, size_t size) {
+  hk_reclaim_own(t);
   if (size > HK_SMALL_MAX)
     return hk_span_new(t->heap, size, HK_ALIGN);
   unsigned c = hk_size_class(size);
@@ -36,6 +32,28 @@ void *hk_alloc_slow(size_t size) {
     return NULL;
   }
   return pop(t, c, size);
+}
+
+void *hk_alloc_slow(size_t size) {
+  hk_reclaim_tick();
+  if (size > HK_SPAN_MAX)
+    return hk_large_alloc(size, HK_ALIGN, 0);
+  hk_tls_t *t = &hk_tls;
+  if (!t->heap && t->state == HK_THREAD_EXITED) {
+    void *p = hk_thread_alloc_late(size);
+    if (!p)
+      errno = ENOMEM;
+    return p;
+  }
+  if (!t->heap && !hk_thread_attach()) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  hk_heap_t *heap = t->heap;
+  hk_heap_enter(heap);
+  void *p = alloc_from_heap(t, size);
+  hk_heap_leave(heap);
+  return p;
 }
 
 /* Whether b is a block start of slab s (a class slab) at or after its base;
@@ -91,8 +109,11 @@ static void free_local(hk_tls_t *t, unsigned c, void *b) {
   HK_POISON(b, hk_class_usable(c));
   hk_next_store(b, t->head[c]);
   t->head[c] = b;
-  if (--t->room[c] == 0)
+  if (--t->room[c] == 0) {
+    hk_heap_enter(t->heap);
     hk_spill(t, c, hk_cache_cap(c) / 2);
+    hk_heap_leave(t->heap);
+  }
 }
 
 static void free_block(void *p) {
@@ -105,10 +126,14 @@ static void free_block(void *p) {
   int own = t->heap && ss->heap == t->heap;
   if (s->cls == HK_TAG_SPAN) {
     if (own) {
+      hk_heap_enter(t->heap);
       hk_span_free(t->heap, s);
+      hk_heap_leave(t->heap);
     } else {
       HK_POISON(b, hk_span_usable(s));
+      hk_heap_t *heap = ss->heap; /* ss may be gone after the free */
       hk_remote_free(ss, s, b);
+      hk_reclaim_after_remote_free(heap);
     }
     return;
   }
@@ -121,11 +146,13 @@ static void free_block(void *p) {
     return;
   }
   if (own) {
-    free_local(t, s->cls, b);
+    free_local(t, s->cls, b); /* the heap changes only if it spills */
     return;
   }
   HK_POISON(b, hk_class_usable(s->cls));
+  hk_heap_t *heap = ss->heap; /* ss may be gone after the free */
   hk_remote_free(ss, s, b);
+  hk_reclaim_after_remote_free(heap);
 }
 
 __attribute__((weak)) void hk_free_foreign(void *p) {
@@ -153,7 +180,9 @@ void hk_free_overflow(void *pushed) {
 #else
   unsigned c = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
+  hk_heap_enter(t->heap);
   hk_spill(t, c, hk_cache_cap(c) / 2);
+  hk_heap_leave(t->heap);
 }
 
 void hk_free_tagged(void *p) {

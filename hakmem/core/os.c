@@ -110,6 +110,29 @@ void *hk_os_remap(void *p, size_t old_size, size_t new_size, size_t align) {
   return q;
 }
 
+int hk_os_mincore(const void *p, size_t size, unsigned char *vec) {
+  return mincore((void *)p, size, vec);
+}
+
+size_t hk_os_resident(const void *p, size_t size) {
+  unsigned char vec[512];
+  size_t resident = 0;
+  const size_t page = hk_os_page_size();
+  for (size_t off = 0; off < size;) {
+    size_t len = size - off < sizeof vec * page ? size - off : sizeof vec * page;
+    if (hk_os_mincore((char *)p + off, len, vec) == 0) {
+      for (size_t i = 0; i < (len + page - 1) / page; i++)
+        resident += (vec[i] & 1) * page;
+    } else if (len > page) {
+      /* A hole in the range: ask page by page. */
+      for (size_t i = 0; i < len; i += page)
+        resident += hk_os_resident((char *)p + off + i, page);
+    }
+    off += len;
+  }
+  return resident;
+}
+
 uint64_t hk_os_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);

@@ -22,6 +22,12 @@ void hk_os_recommit(size_t size);
  * onto a fresh aligned range. Returns the new start, or NULL (the old mapping
  * is untouched). */
 void *hk_os_remap(void *p, size_t old_size, size_t new_size, size_t align);
+/* mincore(2): one byte per page of [p, p + size), bit 0 set if resident;
+ * 0, or -1 if part of the range is not mapped. */
+int hk_os_mincore(const void *p, size_t size, unsigned char *vec);
+/* Bytes of [p, p + size) (page aligned) resident now; ranges or parts of
+ * ranges not mapped count as 0. No allocation. */
+size_t hk_os_resident(const void *p, size_t size);
 /* Coarse monotonic milliseconds (vDSO; no syscall). */
 uint64_t hk_os_now_ms(void);
 size_t hk_os_page_size(void);

@@ -51,8 +51,10 @@ void hk_slab_put_list(hk_heap_t *heap, hk_slab_t *s, void *head, void *tail, uin
   if (!s->in_partial)
     hk_partial_push(heap, s);
   /* Keep one empty slab per class so a class that cycles around a batch
-   * boundary does not make and release a slab each time. */
-  if (s->used == 0 && !(heap->partial[s->cls] == s && s->next == NULL))
+   * boundary does not make and release a slab each time; a pooled heap has no
+   * such class. */
+  if (s->used == 0 && (atomic_load_explicit(&heap->pooled, memory_order_relaxed) ||
+                       !(heap->partial[s->cls] == s && s->next == NULL)))
     hk_slab_release(heap, s);
 }
 

@@ -49,7 +49,8 @@ static inline void hk_partial_remove(hk_heap_t *heap, hk_slab_t *s) {
   s->in_partial = 0;
 }
 
-/* Releases every empty slab (even the one kept per class) and purges. Returns
- * whether anything went back to the OS. */
+/* Releases every empty slab (even the one kept per class) and purges (the
+ * spare SuperSlab stays: hk_heap_unmap_free). Returns whether anything went
+ * back to the OS. */
 int hk_heap_trim(hk_heap_t *heap);
 #endif /* HAKMEM_CORE_SLAB_H */
