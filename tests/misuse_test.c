@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hakmem/core/config.h"
+#include "hakmem/core/size_class.h"
 #include "hakmem/hakmem.h"
 #include "tests/check.h"
 
@@ -47,7 +48,7 @@ static void free_bad_tag(void) {
 #if !HAKMEM_BUILD_RELEASE
 static void free_interior(void) {
   unsigned char *p = hak_malloc(64);
-  p[7] = 0; /* looks like class 0: only the debug check can tell */
+  p[7] = (unsigned char)hk_class_tag(0); /* looks like a block: only the debug check can tell */
   hak_free(announce(p + 8));
 }
 

@@ -13,6 +13,34 @@ static unsigned smallest_fit(size_t n) {
   return HK_NUM_CLASSES;
 }
 
+static int is_class_tag(unsigned b) { return hk_tag_class_of(b) < HK_NUM_CLASSES; }
+
+/* Tags: one per class, both ways round; with the header on, 0x00, 0xFF and any
+ * tag (class or special) with one bit flipped are no class's tag. */
+static void check_tags(void) {
+  unsigned classes = 0;
+  for (unsigned b = 0; b < HK_NUM_TAGS; b++)
+    if (is_class_tag(b)) {
+      classes++;
+      CHECK_EQ(hk_class_tag(hk_tag_class_of(b)), b);
+    }
+  CHECK_EQ(classes, HK_NUM_CLASSES);
+  for (size_t n = 0; n <= HK_TABLE_MAX; n++)
+    CHECK_EQ(hk_tiny_tag(n), hk_class_tag(hk_tiny_class(n)));
+  CHECK(!is_class_tag(HK_TAG_ALIGNED) && !is_class_tag(HK_TAG_SPAN));
+#if HK_HDR
+  CHECK(!is_class_tag(0x00) && !is_class_tag(0xFF));
+  unsigned specials[] = {HK_TAG_ALIGNED, HK_TAG_SPAN};
+  for (unsigned i = 0; i < HK_NUM_CLASSES + 2; i++) {
+    unsigned t = i < HK_NUM_CLASSES ? hk_class_tag(i) : specials[i - HK_NUM_CLASSES];
+    for (unsigned bit = 0; bit < 8; bit++) {
+      unsigned flipped = t ^ (1u << bit);
+      CHECK(!is_class_tag(flipped) && flipped != HK_TAG_ALIGNED && flipped != HK_TAG_SPAN);
+    }
+  }
+#endif
+}
+
 int main(void) {
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
     CHECK_EQ(hk_class_stride[c] % 16, 0);
@@ -23,6 +51,7 @@ int main(void) {
   }
   CHECK(HK_TINY_CLASSES < HK_NUM_CLASSES);
   CHECK(HK_NUM_CLASSES < HK_TAG_ALIGNED);
+  check_tags();
   CHECK_EQ(hk_class_usable(HK_NUM_CLASSES - 1), HK_SMALL_MAX);
   /* Every tiny request to a tiny class, and no request of the table bigger. */
   for (size_t n = 0; n <= HK_SMALL_MAX; n++) {

@@ -7,8 +7,9 @@ void hk_prewarm(hk_tls_t *t) {
 #if HAKMEM_PREWARM_TLS
   for (unsigned c = 0; c < HK_TINY_CLASSES; c++) {
     uint32_t n = (uint32_t)hk_opt.prewarm_count;
-    if (n >= t->room[c])
-      n = t->room[c] - 1;
+    uint32_t room = t->room[hk_class_tag(c)];
+    if (n >= room)
+      n = room - 1;
     if (n > 0 && hk_refill(t, c, n, n) == 0)
       return; /* out of memory: the first allocation will say so */
   }

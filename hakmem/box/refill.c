@@ -6,13 +6,14 @@
 
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   hk_heap_t *heap = t->heap;
-  HK_ASSERT(c < HK_NUM_CLASSES && limit < t->room[c]);
+  const unsigned tag = hk_class_tag(c);
+  HK_ASSERT(c < HK_NUM_CLASSES && limit < t->room[tag]);
   if (n > limit) /* caps set before init read the options may be smaller */
     n = limit;
   if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
     hk_remote_collect(heap);
   const size_t stride = hk_class_stride[c];
-  void *head = t->head[c];
+  void *head = t->head[tag];
   uint32_t got = 0;
   while (got < n) {
     hk_slab_t *s = heap->partial[c];
@@ -42,7 +43,7 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     char *b = s->base + (size_t)s->carved * stride;
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR
-      hk_hdr_store(b, c);
+      hk_hdr_store(b, tag);
 #endif
       hk_next_store(b, head);
       head = b;
@@ -53,8 +54,8 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     if (!s->free && s->carved == s->capacity)
       hk_partial_remove(heap, s);
   }
-  t->head[c] = head;
-  t->room[c] -= got;
+  t->head[tag] = head;
+  t->room[tag] -= got;
   HK_STAT(heap, refills);
   if (got) {
     hk_stat_blocks(c, got);
@@ -65,7 +66,8 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
 
 void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
   hk_heap_t *heap = t->heap;
-  void *p = t->head[c];
+  const unsigned tag = hk_class_tag(c);
+  void *p = t->head[tag];
   uint32_t moved = 0;
   for (; moved < n && p; moved++) {
     void *next = hk_next_load(p);
@@ -74,8 +76,8 @@ void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
     hk_slab_put(heap, hk_slab_of(ss, p), p);
     p = next;
   }
-  t->head[c] = p;
-  t->room[c] += moved;
+  t->head[tag] = p;
+  t->room[tag] += moved;
   HK_STAT(heap, spills);
   if (moved) {
     hk_stat_blocks(c, -(int64_t)moved);

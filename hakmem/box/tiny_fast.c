@@ -8,9 +8,10 @@
 #include "hakmem/core/large.h"
 
 static void *pop(hk_tls_t *t, unsigned c) {
-  void *p = t->head[c];
-  t->head[c] = hk_next_load(p);
-  t->room[c]++;
+  unsigned tag = hk_class_tag(c);
+  void *p = t->head[tag];
+  t->head[tag] = hk_next_load(p);
+  t->room[tag]++;
   HK_UNPOISON(p, hk_class_usable(c));
   return p;
 }
@@ -27,7 +28,8 @@ void *hk_alloc_slow(size_t size) {
     return hk_span_new(t->heap, size);
   unsigned c = hk_size_class(size);
   /* The list may hold blocks now: attach pre-warms. */
-  if (!t->head[c] && hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
+  unsigned tag = hk_class_tag(c);
+  if (!t->head[tag] && hk_refill(t, c, hk_refill_batch(c), t->room[tag] - 1) == 0) {
     errno = ENOMEM;
     return NULL;
   }
@@ -72,28 +74,30 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
   if (s->cls >= HK_NUM_CLASSES || !block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE)))
     hk_fatal("invalid pointer (not a block hakmem handed out)", p);
 #if HK_HDR
-  if (hk_hdr_load(b) != s->cls)
+  if (hk_hdr_load(b) != hk_class_tag(s->cls))
     hk_fatal("block header overwritten (heap buffer overflow before this block?)", p);
 #endif
   *slab = s;
   return b;
 }
 
-void hk_debug_check_free(void *p, unsigned c) {
+void hk_debug_check_free(void *p, unsigned tag) {
+  unsigned c = hk_tag_class_of(tag);
   if (c >= HK_NUM_CLASSES)
-    return; /* a tag: the overflow path resolves or reports it */
+    return; /* not a class: the overflow path resolves or reports it */
   hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
   if (s->cls != c || !block_in_slab(s, p, 1, 1))
     hk_fatal("free of an invalid pointer (not a block hakmem handed out)", p);
-  if (hk_tls.head[c] == p)
+  if (hk_tls.head[tag] == p)
     hk_fatal("double free", p);
 }
 
 static void free_local(hk_tls_t *t, unsigned c, void *b) {
+  unsigned tag = hk_class_tag(c);
   HK_POISON(b, hk_class_usable(c));
-  hk_next_store(b, t->head[c]);
-  t->head[c] = b;
-  if (--t->room[c] == 0)
+  hk_next_store(b, t->head[tag]);
+  t->head[tag] = b;
+  if (--t->room[tag] == 0)
     hk_spill(t, c, hk_cache_cap(c) / 2);
 }
 
@@ -147,8 +151,9 @@ void hk_free_overflow(void *pushed) {
 #else
   unsigned tag = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
-  if (tag < HK_NUM_CLASSES) {
-    hk_spill(t, tag, hk_cache_cap(tag) / 2);
+  unsigned c = hk_tag_class_of(tag);
+  if (c < HK_NUM_CLASSES) {
+    hk_spill(t, c, hk_cache_cap(c) / 2);
     return;
   }
   /* Not a class: take the pointer back (the list was empty before it) and

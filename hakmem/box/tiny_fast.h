@@ -1,10 +1,11 @@
 /* Box: the tiny (and mid) alloc/free fast path.
  *
  * Owns: nothing but code; it pops from and pushes on the thread cache.
- * alloc: size -> class, pop the class's list, room + 1.
+ * alloc: size -> class tag, pop the tag's list, room + 1.
  * free:  the registry byte is this thread's heap id (a block of its own heap),
- *        class from the header byte (or the slab descriptor without the
- *        header), push, room - 1; a full cache takes the overflow path.
+ *        tag from the header byte (or the slab descriptor without the
+ *        header), push, room - 1; a full cache (or a tag that is no class's)
+ *        takes the overflow path.
  * Everything else (empty list, first use of a thread, another thread's block,
  * large blocks, NULL, foreign pointers) goes to a noinline slow path.
  * Invariants: no locks, no atomic read-modify-writes, no option branches; an
@@ -26,44 +27,44 @@ void hk_free_overflow(void *p);
 /* A free of memory hakmem does not own. The hak_* library aborts naming the
  * address; the malloc override replaces this (see hakmem/override). */
 void hk_free_foreign(void *p);
-/* Debug builds: aborts naming the misuse if p is not a live block of class c
- * (interior pointer, beyond the carved part, or freed twice in a row). */
-void hk_debug_check_free(void *p, unsigned c);
+/* Debug builds: aborts naming the misuse if p is not a live block of the class
+ * of `tag` (interior pointer, beyond the carved part, or freed twice in a row). */
+void hk_debug_check_free(void *p, unsigned tag);
 /* The block a freed pointer stands for, and its slab; aborts on a bad pointer. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
 
 HK_HOT void *hk_alloc(size_t size) {
-  unsigned c;
+  unsigned tag;
   if (HK_LIKELY(size <= HK_TABLE_MAX))
-    c = hk_tiny_class(size);
+    tag = hk_tiny_tag(size);
   else if (size <= HK_SMALL_MAX)
-    c = hk_mid_class(size);
+    tag = hk_class_tag(hk_mid_class(size));
   else
     return hk_alloc_slow(size);
-  void *p = hk_tls.head[c];
+  void *p = hk_tls.head[tag];
   if (HK_UNLIKELY(p == NULL))
     return hk_alloc_slow(size);
-  hk_tls.head[c] = hk_next_load(p);
-  hk_tls.room[c]++;
-  HK_UNPOISON(p, hk_class_usable(c));
+  hk_tls.head[tag] = hk_next_load(p);
+  hk_tls.room[tag]++;
+  HK_UNPOISON(p, hk_class_usable(hk_tag_class_of(tag)));
   return p;
 }
 
 HK_HOT void hk_free(void *p) {
   if (HK_LIKELY(hk_registry_kind_fast(p) == hk_tls.reg_id)) {
 #if HK_HDR
-    unsigned c = hk_hdr_load(p);
+    unsigned tag = hk_hdr_load(p);
 #else
-    unsigned c = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
+    unsigned tag = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
 #endif
-    HK_DEBUG_ONLY(hk_debug_check_free(p, c));
+    HK_DEBUG_ONLY(hk_debug_check_free(p, tag));
 #if HK_ASAN
-    if (c < HK_NUM_CLASSES)
-      HK_POISON(p, hk_class_usable(c));
+    if (hk_tag_class_of(tag) < HK_NUM_CLASSES)
+      HK_POISON(p, hk_class_usable(hk_tag_class_of(tag)));
 #endif
-    hk_next_store(p, hk_tls.head[c]);
-    hk_tls.head[c] = p;
-    if (HK_UNLIKELY(--hk_tls.room[c] == 0))
+    hk_next_store(p, hk_tls.head[tag]);
+    hk_tls.head[tag] = p;
+    if (HK_UNLIKELY(--hk_tls.room[tag] == 0))
       hk_free_overflow(p); /* p, not c: it is still in the argument register */
     return;
   }

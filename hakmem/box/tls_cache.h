@@ -2,12 +2,12 @@
  *
  * Owns: per class, a singly-linked list of free blocks (head) and the room left
  * before the list reaches its cap (room = cap - length). Indexed by the class
- * tag, so 256 entries: a tag that is not a class (aligned interior pointers,
- * corrupt headers) has room 1 and an empty list, and its first push takes the
- * overflow path where it is resolved or reported, with no extra branch on the
- * fast path.
+ * tag (hk_class_tag, the header byte), so 256 entries: a tag that is not a
+ * class's (aligned interior pointers, corrupt headers) has room 1 and an empty
+ * list, and its first push takes the overflow path where it is resolved or
+ * reported, with no extra branch on the fast path.
  * Invariants: every block in a list belongs to a slab of `heap`; head[t] is NULL
- * and room[t] is 1 for every tag t >= HK_NUM_CLASSES.
+ * and room[t] is 1 for every tag t that is no class's.
  * Who: the owning thread only. initial-exec TLS: one %fs-relative access. */
 #ifndef HAKMEM_BOX_TLS_CACHE_H
 #define HAKMEM_BOX_TLS_CACHE_H

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes size_class_table.inc: the class strides and the size -> class table.
+"""Writes size_class_table.inc: the class strides, the size -> class table and the
+class header tags (class -> tag, tiny size -> tag, tag -> class).
 
 Run from the repository root after changing the class list:
     python3 hakmem/core/gen_size_classes.py > hakmem/core/size_class_table.inc
@@ -14,6 +15,16 @@ TINY = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 192, 224, 256, 272, 320, 384
 # header byte, and every mid block starts on a cache line (copies of big blocks,
 # as realloc makes, run faster aligned).
 MID = [(1 << e) * q // 4 + 64 for e in range(10, 16) for q in (5, 6, 7, 8)]
+# The non-class tags of size_class.h, kept out of the class tags.
+TAG_ALIGNED, TAG_SPAN = 0xA1, 0xFE
+
+
+def class_tags(n):
+    """The header byte of each class: bytes of odd weight at least 3, so that
+    0x00, 0xFF and any one flipped bit of a tag are never a tag."""
+    tags = [b for b in range(256) if bin(b).count("1") % 2 == 1 and bin(b).count("1") >= 3 and
+            b not in (TAG_ALIGNED, TAG_SPAN)]
+    return tags[:n]
 
 
 def main():
@@ -33,6 +44,15 @@ def main():
     for i in range(0, len(table), 16):
         print("  " + ", ".join(str(c) for c in table[i:i + 16]) + ", \\")
     print("")
+    tags = class_tags(len(strides))
+    tag_table = [tags[c] for c in table]
+    tag_class = [tags.index(b) if b in tags else 0xFF for b in range(256)]
+    for name, values in (("HK_CLASS_TAGS", tags), ("HK_TAG_TABLE", tag_table),
+                         ("HK_TAG_CLASS", tag_class)):
+        print("#define %s \\" % name)
+        for i in range(0, len(values), 16):
+            print("  " + ", ".join("0x%02x" % v for v in values[i:i + 16]) + ", \\")
+        print("")
 
 
 if __name__ == "__main__":

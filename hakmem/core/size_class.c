@@ -1,6 +1,9 @@
 #include "hakmem/core/size_class.h"
 
 const uint8_t hk_class_table[66] = {HK_CLASS_TABLE};
+const uint8_t hk_tag_table[66] = {HK_TAG_TABLE};
+const uint8_t hk_class_tags[HK_NUM_CLASSES] = {HK_CLASS_TAGS};
+const uint8_t hk_tag_class[HK_NUM_TAGS] = {HK_TAG_CLASS};
 const uint32_t hk_class_stride[HK_NUM_CLASSES] = {HK_CLASS_STRIDES};
 
 unsigned hk_class_units(unsigned c) {

@@ -20,16 +20,32 @@
 #define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
 /* The last stride is 65536 + 64. */
 #define HK_SMALL_MAX ((size_t)65600 - HK_HDR)
-/* Class tags at or above this are not classes: the free fast path sends them to
- * the slow path (aligned interior pointers, corrupt headers). */
+/* Tags: the header byte before each small block, and the index of the thread
+ * cache's lists. With the header on, a class's tag is a byte of odd weight (at
+ * least 3; hk_class_tags): 0x00, 0xFF and any tag with one bit flipped are not
+ * class tags, so a NUL overflow or a flipped bit sends free to the slow path,
+ * where it is reported. Without the header, tag and class are the same. The two
+ * tags below are not classes: the free fast path sends them to the slow path. */
 #define HK_TAG_ALIGNED 0xA1
 #define HK_TAG_SPAN    0xFE /* a span (superslab.h), as class of its slab and its header */
 #define HK_NUM_TAGS    256
+#define HK_NO_CLASS    0xFF /* hk_tag_class of a byte that is no class's tag */
 
 extern const uint8_t hk_class_table[66];
+extern const uint8_t hk_tag_table[66]; /* hk_class_table's classes as tags */
+extern const uint8_t hk_class_tags[HK_NUM_CLASSES];
+extern const uint8_t hk_tag_class[HK_NUM_TAGS];
 extern const uint32_t hk_class_stride[HK_NUM_CLASSES];
 
 HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[(n + HK_HDR + 15) >> 4]; }
+HK_HOT unsigned hk_tiny_tag(size_t n) {
+  return HK_HDR ? hk_tag_table[(n + HK_HDR + 15) >> 4] : hk_tiny_class(n);
+}
+HK_HOT unsigned hk_class_tag(unsigned c) { return HK_HDR ? hk_class_tags[c] : c; }
+/* The class a tag stands for, or HK_NO_CLASS. */
+HK_HOT unsigned hk_tag_class_of(unsigned tag) {
+  return HK_HDR ? hk_tag_class[tag] : tag < HK_NUM_CLASSES ? tag : HK_NO_CLASS;
+}
 
 /* For HK_TABLE_MAX < n <= HK_SMALL_MAX. */
 HK_HOT unsigned hk_mid_class(size_t n) {
