@@ -7,6 +7,7 @@
 
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/misuse.h"
 
 HK_API void *hak_malloc(size_t size) { return hk_alloc(size); }
 
@@ -33,12 +34,15 @@ HK_API size_t hak_usable_size(const void *ptr) {
   if (hk_reg_is_ss(kind)) {
     hk_slab_t *s;
     void *b = hk_block_resolve(hk_ss_of(ptr), ptr, &s);
+    if (!b)
+      return 0; /* reported */
     size_t usable = s->cls == HK_TAG_SPAN ? hk_span_usable(s) : hk_class_usable(s->cls);
     return usable - (size_t)((const char *)ptr - (char *)b);
   }
   if (kind == HK_REG_LARGE)
     return hk_large_usable(ptr);
-  hk_fatal("malloc_usable_size of a pointer hakmem does not own", ptr);
+  hk_misuse("invalid malloc_usable_size", ptr, "not hakmem's memory", HK_NO_CLASS, 0);
+  return 0;
 }
 
 HK_API void *hak_realloc(void *ptr, size_t size) {
@@ -135,9 +139,10 @@ HK_API void *hak_pvalloc(size_t size) {
 }
 
 HK_API void hak_free_sized(void *ptr, size_t size) {
-  HK_DEBUG_ONLY(if (ptr && hak_usable_size(ptr) < size)
-                    hk_fatal("free_sized with a size larger than the block", ptr));
-  (void)size;
+  if ((HAKMEM_HARDENED || !HAKMEM_BUILD_RELEASE) && ptr && hak_usable_size(ptr) < size) {
+    hk_misuse("invalid free_sized", ptr, "a size larger than the block", HK_NO_CLASS, 0);
+    return; /* going on: leaked */
+  }
   hk_free(ptr);
 }
 

@@ -43,7 +43,7 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     char *b = s->base + (size_t)s->carved * stride;
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR
-      hk_hdr_store(b, tag);
+      hk_hdr_store(b, HAKMEM_HARDENED ? hk_freed_tag(tag) : tag);
 #endif
       hk_next_store(b, head);
       head = b;

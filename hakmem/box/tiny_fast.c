@@ -1,15 +1,27 @@
 #include "hakmem/box/tiny_fast.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/thread_exit.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/misuse.h"
+
+void hk_corrupt_list(void *p) {
+  hk_fatal("corrupt free list (a write into a freed block?): next block", p);
+}
 
 static void *pop(hk_tls_t *t, unsigned c) {
   unsigned tag = hk_class_tag(c);
   void *p = t->head[tag];
+#if HAKMEM_HARDENED
+  if (((uintptr_t)p & (HK_ALIGN - 1)) || !hk_reg_is_ss(hk_registry_kind(p)) ||
+      hk_hdr_load(p) != hk_freed_tag(tag))
+    hk_corrupt_list(p);
+  hk_hdr_store(p, tag);
+#endif
   t->head[tag] = hk_next_load(p);
   t->room[tag]++;
   HK_UNPOISON(p, hk_class_usable(c));
@@ -36,33 +48,38 @@ void *hk_alloc_slow(size_t size) {
   return pop(t, c);
 }
 
-/* Whether b is a block start of slab s (a class slab) at or after its base;
- * with check_carved, also below the carved part (only the owner may read
- * `carved`); with check_start, also on a stride boundary (a division). */
-static int block_in_slab(const hk_slab_t *s, const void *b, int check_carved, int check_start) {
-  if ((const char *)b < s->base)
-    return 0;
-  size_t off = (size_t)((const char *)b - s->base);
-  size_t stride = hk_class_stride[s->cls];
-  if (check_carved && off >= (size_t)s->carved * stride)
-    return 0;
-  return !check_start || off % stride == 0;
-}
-
-/* The block a freed pointer stands for, and its slab; aborts on a pointer that
- * is not a live block's start (or an aligned pointer into one). */
+/* The block a freed pointer stands for, and its slab; reports a pointer that
+ * is not a live block's start (or an aligned pointer into one) and returns NULL. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
   void *b = (void *)p;
+  if ((uintptr_t)p & (HK_ALIGN - 1)) {
+    hk_misuse("invalid free", p, "misaligned: not a block hakmem handed out", HK_NO_CLASS, 0);
+    return NULL;
+  }
+  if (hk_unit_of(p) == 0) { /* unit 0 is the SuperSlab header */
+    hk_misuse("invalid free", p, "inside a SuperSlab header", HK_NO_CLASS, 0);
+    return NULL;
+  }
 #if HK_HDR
   if (hk_hdr_load(b) == HK_TAG_ALIGNED)
     b = hk_next_load((char *)b - HK_ALIGN);
-  if (hk_ss_of(b) != ss)
-    hk_fatal("invalid pointer (corrupt aligned-block header)", p);
+  if (hk_ss_of(b) != ss || hk_unit_of(b) == 0) {
+    hk_misuse("invalid free", p, "corrupt aligned-block header", HK_NO_CLASS, 0);
+    return NULL;
+  }
 #endif
   hk_slab_t *s = hk_slab_of(ss, b);
   if (s->cls == HK_TAG_SPAN) {
-    if (b != s->base)
-      hk_fatal("invalid pointer (not a block hakmem handed out)", p);
+    if (b != s->base) {
+      hk_misuse("invalid free", p, "not the start of a span", HK_NO_CLASS, hk_span_usable(s));
+      return NULL;
+    }
+#if HK_HDR
+    if (hk_hdr_load(b) != HK_TAG_SPAN) {
+      hk_misuse("double free", p, "span", HK_NO_CLASS, hk_span_usable(s));
+      return NULL;
+    }
+#endif
     *slab = s;
     return b;
   }
@@ -71,11 +88,30 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
    * check: release builds with the header rely on the header byte matching
    * the slab's class instead. */
   int own = ss->heap == hk_tls.heap;
-  if (s->cls >= HK_NUM_CLASSES || !block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE)))
-    hk_fatal("invalid pointer (not a block hakmem handed out)", p);
+  if (HAKMEM_HARDENED && s->cls != HK_TAG_SPAN &&
+      hk_hdr_load(b) == (HK_TAG_SPAN & ~HK_TAG_FREED_BIT)) {
+    hk_misuse("double free", p, "span", HK_NO_CLASS, 0);
+    return NULL;
+  }
+  if (s->cls >= HK_NUM_CLASSES) {
+    hk_misuse("invalid free", p, "not in a slab in use", HK_NO_CLASS, 0);
+    return NULL;
+  }
+  if (!hk_block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE) || HAKMEM_HARDENED)) {
+    hk_misuse("invalid free", p, "not a block hakmem handed out", s->cls, 0);
+    return NULL;
+  }
 #if HK_HDR
-  if (hk_hdr_load(b) != hk_class_tag(s->cls))
-    hk_fatal("block header overwritten (heap buffer overflow before this block?)", p);
+  unsigned hdr = hk_hdr_load(b);
+  if (HAKMEM_HARDENED && hdr == hk_freed_tag(hk_class_tag(s->cls))) {
+    hk_misuse("double free", p, NULL, s->cls, 0);
+    return NULL;
+  }
+  if (hdr != hk_class_tag(s->cls)) {
+    hk_misuse("invalid free", p, "corrupt block header: a buffer overflow before this block?",
+              s->cls, 0);
+    return NULL;
+  }
 #endif
   *slab = s;
   return b;
@@ -86,10 +122,14 @@ void hk_debug_check_free(void *p, unsigned tag) {
   if (c >= HK_NUM_CLASSES)
     return; /* not a class: the overflow path resolves or reports it */
   hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
-  if (s->cls != c || !block_in_slab(s, p, 1, 1))
-    hk_fatal("free of an invalid pointer (not a block hakmem handed out)", p);
-  if (hk_tls.head[tag] == p)
-    hk_fatal("double free", p);
+  if (s->cls != c || !hk_block_in_slab(s, p, 1, 1))
+    hk_misuse("invalid free", p, "not a block hakmem handed out", c, 0);
+  else if (hk_tls.head[tag] == p)
+    hk_misuse("double free", p, NULL, c, 0);
+  else
+    return;
+  /* Going on (HAKMEM_ABORT_ON_ERROR=0) is not safe here: the fast path pushes p. */
+  abort();
 }
 
 static void free_local(hk_tls_t *t, unsigned c, void *b) {
@@ -105,10 +145,17 @@ static void free_block(void *p) {
   hk_ss_t *ss = hk_ss_of(p);
   hk_slab_t *s;
   void *b = hk_block_resolve(ss, p, &s);
+  if (!b)
+    return; /* reported; leaked */
   hk_tls_t *t = &hk_tls;
   /* A thread that has not allocated yet (or has exited) owns no heap: its
    * frees are remote, and it does not make a heap just to free. */
   int own = t->heap && ss->heap == t->heap;
+#if HAKMEM_HARDENED
+  /* Freed: a second free of b says double free, from any thread. */
+  hk_hdr_store(b, s->cls == HK_TAG_SPAN ? HK_TAG_SPAN & ~HK_TAG_FREED_BIT
+                                        : hk_freed_tag(hk_class_tag(s->cls)));
+#endif
   if (s->cls == HK_TAG_SPAN) {
     if (own) {
       hk_span_free(t->heap, s);
@@ -127,7 +174,7 @@ static void free_block(void *p) {
 }
 
 __attribute__((weak)) void hk_free_foreign(void *p) {
-  hk_fatal("free of a pointer hakmem does not own", p);
+  hk_misuse("invalid free", p, "not hakmem's memory", HK_NO_CLASS, 0);
 }
 
 void hk_free_slow(void *p) {
@@ -147,7 +194,8 @@ void hk_free_slow(void *p) {
 void hk_free_overflow(void *pushed) {
   hk_tls_t *t = &hk_tls;
 #if HK_HDR
-  unsigned tag = hk_hdr_load(pushed);
+  /* Hardened: the fast path pushed only a class's block, and marked it freed. */
+  unsigned tag = hk_hdr_load(pushed) & (HAKMEM_HARDENED ? ~(unsigned)HK_TAG_FREED_BIT : ~0u);
 #else
   unsigned tag = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
@@ -160,7 +208,10 @@ void hk_free_overflow(void *pushed) {
    * resolve it the slow way. */
   t->head[tag] = NULL;
   t->room[tag] = 1;
-  if (tag != HK_TAG_ALIGNED && tag != HK_TAG_SPAN)
-    hk_fatal("free of an invalid pointer (no block header)", pushed);
+  if (tag != HK_TAG_ALIGNED && tag != HK_TAG_SPAN) {
+    hk_misuse("invalid free", pushed, "no block header: a corrupt header or not a block",
+              HK_NO_CLASS, 0);
+    return;
+  }
   free_block(pushed);
 }

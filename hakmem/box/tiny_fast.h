@@ -32,6 +32,26 @@ void hk_free_foreign(void *p);
 void hk_debug_check_free(void *p, unsigned tag);
 /* The block a freed pointer stands for, and its slab; aborts on a bad pointer. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
+/* Hardened: a thread-cache list led to p, which is not a free block of its class. */
+__attribute__((noreturn)) void hk_corrupt_list(void *p);
+
+#if HAKMEM_HARDENED
+/* Whether p, freed into this thread's heap (registry checked) with header tag,
+ * is a block start of the class the tag names, in a slab of that class, before
+ * anything is written: misaligned pointers, SuperSlab headers (unit 0 has no
+ * class), interior pointers and forged or freed headers fail, and take the slow
+ * path, which says which. */
+HK_HOT int hk_hardened_free_ok(const void *p, unsigned tag) {
+  unsigned c = hk_tag_class_of(tag);
+  unsigned unit = hk_unit_of(p);
+  hk_ss_t *ss = hk_ss_of(p);
+  if (c >= HK_NUM_CLASSES || ((uintptr_t)p & (HK_ALIGN - 1)) || ss->unit_cls[unit] != c)
+    return 0;
+  const hk_slab_t *s = &ss->slabs[ss->unit_slab[unit]];
+  size_t off = (size_t)((const char *)p - s->base), stride = hk_class_stride[c];
+  return off < (size_t)s->carved * stride && off % stride == 0;
+}
+#endif
 
 HK_HOT void *hk_alloc(size_t size) {
   unsigned tag;
@@ -44,6 +64,13 @@ HK_HOT void *hk_alloc(size_t size) {
   void *p = hk_tls.head[tag];
   if (HK_UNLIKELY(p == NULL))
     return hk_alloc_slow(size);
+#if HAKMEM_HARDENED
+  /* A decoded link is aligned, in a SuperSlab, and a free block of this tag. */
+  if (HK_UNLIKELY(((uintptr_t)p & (HK_ALIGN - 1)) || !hk_reg_is_ss(hk_registry_kind(p)) ||
+                  hk_hdr_load(p) != hk_freed_tag(tag)))
+    hk_corrupt_list(p);
+  hk_hdr_store(p, tag);
+#endif
   hk_tls.head[tag] = hk_next_load(p);
   hk_tls.room[tag]++;
   HK_UNPOISON(p, hk_class_usable(hk_tag_class_of(tag)));
@@ -58,6 +85,13 @@ HK_HOT void hk_free(void *p) {
     unsigned tag = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
 #endif
     HK_DEBUG_ONLY(hk_debug_check_free(p, tag));
+#if HAKMEM_HARDENED
+    if (HK_UNLIKELY(!hk_hardened_free_ok(p, tag))) {
+      hk_free_slow(p);
+      return;
+    }
+    hk_hdr_store(p, hk_freed_tag(tag));
+#endif
 #if HK_ASAN
     if (hk_tag_class_of(tag) < HK_NUM_CLASSES)
       HK_POISON(p, hk_class_usable(hk_tag_class_of(tag)));

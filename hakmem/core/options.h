@@ -19,7 +19,9 @@
   X(LARGE_CACHE_BYTES, large_cache_bytes, 67108864, 0, 1L << 40,                                   \
     "bytes of freed large-block mappings kept for reuse")                                          \
   X(SHOW_STATS, show_stats, 0, 0, 1, "print statistics to stderr at exit")                         \
-  X(VERBOSE, verbose, 0, 0, 2, "print the options in force at start-up")
+  X(VERBOSE, verbose, 0, 0, 2, "print the options in force at start-up")                           \
+  X(ABORT_ON_ERROR, abort_on_error, 1, 0, 1,                                                       \
+    "abort on a misuse found (double or invalid free); 0: report it, leak the block, go on")
 
 typedef struct hk_options {
 #define HK_OPT_FIELD(NAME, field, def, lo, hi, doc) long field;

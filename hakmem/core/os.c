@@ -2,10 +2,12 @@
 #include "hakmem/core/os.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,6 +135,34 @@ void hk_os_get_counters(hk_os_counters_t *out) {
 }
 
 void hk_os_fail_next_maps(int n) { atomic_store(&os_fail_maps, n); }
+
+uintptr_t hk_link_secret;
+
+void hk_os_random(void *buf, size_t n) {
+  ssize_t got = getrandom(buf, n, GRND_NONBLOCK);
+  if (got == (ssize_t)n)
+    return;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uintptr_t)&ts;
+  for (size_t i = 0; i < n; i++) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    ((unsigned char *)buf)[i] = (unsigned char)(x >> 56);
+  }
+}
+
+size_t hk_os_read_file(const char *path, char *buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  size_t n = 0;
+  ssize_t r = 0;
+  if (fd < 0 || size == 0)
+    return 0;
+  while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+    n += (size_t)r;
+  close(fd);
+  buf[n] = '\0';
+  return r < 0 ? 0 : n;
+}
 
 static char *fmt_hex(char *end, uintptr_t v) {
   *--end = '\0';

@@ -31,6 +31,11 @@
 #define HK_NUM_TAGS    256
 #define HK_NO_CLASS    0xFF /* hk_tag_class of a byte that is no class's tag */
 
+/* Hardened builds: a free block's header is its class tag with the top bit set.
+ * Class tags are below 0x80 and of odd weight, so a freed tag is no class's tag
+ * and a second free of the block takes the slow path, which says double free. */
+#define HK_TAG_FREED_BIT 0x80
+
 extern const uint8_t hk_class_table[66];
 extern const uint8_t hk_tag_table[66]; /* hk_class_table's classes as tags */
 extern const uint8_t hk_class_tags[HK_NUM_CLASSES];
@@ -45,6 +50,11 @@ HK_HOT unsigned hk_class_tag(unsigned c) { return HK_HDR ? hk_class_tags[c] : c;
 /* The class a tag stands for, or HK_NO_CLASS. */
 HK_HOT unsigned hk_tag_class_of(unsigned tag) {
   return HK_HDR ? hk_tag_class[tag] : tag < HK_NUM_CLASSES ? tag : HK_NO_CLASS;
+}
+
+HK_HOT unsigned hk_freed_tag(unsigned tag) { return tag | HK_TAG_FREED_BIT; }
+HK_HOT int hk_is_freed_tag(unsigned b) {
+  return (b & HK_TAG_FREED_BIT) && hk_tag_class_of(b & ~HK_TAG_FREED_BIT) < HK_NUM_CLASSES;
 }
 
 /* For HK_TABLE_MAX < n <= HK_SMALL_MAX. */
