@@ -41,6 +41,21 @@ static void check_tags(void) {
 #endif
 }
 
+/* hk_class_block_index: the index at every block start, and beyond any
+ * capacity at every other multiple of 16 (negative offsets included). */
+static void check_block_index(void) {
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
+    int64_t stride = hk_class_stride[c], end = (int64_t)hk_class_capacity(c) * stride;
+    for (int64_t off = -1024; off < end + 2 * stride; off += off % 16 ? 15 : 1) {
+      uint64_t got = hk_class_block_index(c, (uint64_t)off);
+      if (off >= 0 && off % stride == 0)
+        CHECK_EQ(got, (uint64_t)(off / stride));
+      else
+        CHECK(got > HK_UNITS_PER_SS * HK_UNIT_SIZE / 16);
+    }
+  }
+}
+
 int main(void) {
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
     CHECK_EQ(hk_class_stride[c] % 16, 0);
@@ -52,6 +67,7 @@ int main(void) {
   CHECK(HK_TINY_CLASSES < HK_NUM_CLASSES);
   CHECK(HK_NUM_CLASSES < HK_TAG_ALIGNED);
   check_tags();
+  check_block_index();
   CHECK_EQ(hk_class_usable(HK_NUM_CLASSES - 1), HK_SMALL_MAX);
   /* Every tiny request to a tiny class, and no request of the table bigger. */
   for (size_t n = 0; n <= HK_SMALL_MAX; n++) {

@@ -45,11 +45,10 @@ HK_HOT int hk_hardened_free_ok(const void *p, unsigned tag) {
   unsigned c = hk_tag_class_of(tag);
   unsigned unit = hk_unit_of(p);
   hk_ss_t *ss = hk_ss_of(p);
-  if (c >= HK_NUM_CLASSES || ((uintptr_t)p & (HK_ALIGN - 1)) || ss->unit_cls[unit] != c)
+  if (c >= HK_NUM_CLASSES || ss->unit_cls[unit] != c)
     return 0;
   const hk_slab_t *s = &ss->slabs[ss->unit_slab[unit]];
-  size_t off = (size_t)((const char *)p - s->base), stride = hk_class_stride[c];
-  return off < (size_t)s->carved * stride && off % stride == 0;
+  return hk_class_block_index(c, (uint64_t)((const char *)p - s->base)) < s->carved;
 }
 #endif
 

@@ -44,6 +44,20 @@ def main():
     for i in range(0, len(table), 16):
         print("  " + ", ".join(str(c) for c in table[i:i + 16]) + ", \\")
     print("")
+    # Exact division by a stride without a divide: stride = d * 2^e with d odd;
+    # an offset is a multiple of the stride iff rotr64(offset * inv(d), e) is
+    # offset / stride, and that is then the block's index (else it is huge).
+    invs, shifts = [], []
+    for s in strides:
+        e = (s & -s).bit_length() - 1
+        invs.append(pow(s >> e, -1, 1 << 64))
+        shifts.append(e)
+    for name, values, fmt, per in (("HK_CLASS_INV", invs, "0x%016xULL", 4),
+                                   ("HK_CLASS_SHIFT", shifts, "%d", 16)):
+        print("#define %s \\" % name)
+        for i in range(0, len(values), per):
+            print("  " + ", ".join(fmt % v for v in values[i:i + per]) + ", \\")
+        print("")
     tags = class_tags(len(strides))
     tag_table = [tags[c] for c in table]
     tag_class = [tags.index(b) if b in tags else 0xFF for b in range(256)]

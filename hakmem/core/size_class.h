@@ -41,6 +41,17 @@ extern const uint8_t hk_tag_table[66]; /* hk_class_table's classes as tags */
 extern const uint8_t hk_class_tags[HK_NUM_CLASSES];
 extern const uint8_t hk_tag_class[HK_NUM_TAGS];
 extern const uint32_t hk_class_stride[HK_NUM_CLASSES];
+extern const uint64_t hk_class_inv[HK_NUM_CLASSES];
+extern const uint8_t hk_class_shift[HK_NUM_CLASSES];
+
+/* The index of the block of class c that starts off bytes from its slab's
+ * base, or a number above any slab's capacity if off is not on a block
+ * boundary (misaligned, or negative). A multiply and a rotate, no divide. */
+HK_HOT uint64_t hk_class_block_index(unsigned c, uint64_t off) {
+  uint64_t q = off * hk_class_inv[c];
+  unsigned e = hk_class_shift[c];
+  return (q >> e) | (q << ((64 - e) & 63));
+}
 
 HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[(n + HK_HDR + 15) >> 4]; }
 HK_HOT unsigned hk_tiny_tag(size_t n) {
