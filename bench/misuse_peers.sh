@@ -3,7 +3,8 @@
 # prints, as a Markdown table, whether each one detected the misuse: "yes" when
 # the program was killed by SIGABRT with a message on stderr, "crash" for another
 # signal (the misuse was not reported, the program just broke), "-" when it ran
-# on. loader_memory is not a misuse (must run on) and is left out.
+# on. loader_memory and report_and_go_on are not misuse checks and are left out;
+# a program's environment setting in expected.txt (4th field) applies to all.
 #
 # usage: bench/misuse_peers.sh [BIN_DIR_OF_PHASE7 [BIN_DIR_OF_HARDENED]]
 #   e.g. bazel build --config=phase7 //tests/misuse/... //hakmem/override:libhakmem.so
@@ -17,7 +18,7 @@ SYS=/usr/lib/x86_64-linux-gnu
 names=(glibc "hakmem phase7" "hakmem hardened" mimalloc jemalloc tcmalloc)
 libs=("" "$P7/hakmem/override/libhakmem.so" "$HD/hakmem/override/libhakmem.so"
   "$SYS/libmimalloc.so.2" "$SYS/libjemalloc.so.2" "$SYS/libtcmalloc_minimal.so.4")
-progs=$(sed -n 's/^\([a-z_0-9]*\)|.*/\1/p' tests/misuse/expected.txt | grep -vx loader_memory)
+progs=$(sed -n 's/^\([a-z_0-9]*\)|.*/\1/p' tests/misuse/expected.txt | grep -vx -e loader_memory -e report_and_go_on)
 for i in "${!libs[@]}"; do
   if [[ -n "${libs[$i]}" && ! -f "${libs[$i]}" ]]; then
     echo "misuse_peers: ${libs[$i]} missing (bash tools/setup.sh installs the peers)" >&2
@@ -39,7 +40,8 @@ for prog in $progs; do
     # Both hakmem builds run their own build of the programs (the same source).
     bin="$P7/tests/misuse/$prog"
     [[ "${names[$i]}" == "hakmem hardened" ]] && bin="$HD/tests/misuse/$prog"
-    err=$(LD_PRELOAD="${libs[$i]}" timeout 10 "$bin" 2>&1 >/dev/null)
+    env=$(grep "^$prog|" tests/misuse/expected.txt | cut -d'|' -f4)
+    err=$(env $env LD_PRELOAD="${libs[$i]}" timeout 10 "$bin" 2>&1 >/dev/null)
     rc=$?
     msg=$(grep -v '^addr=' <<<"$err" | grep -v 'returned without aborting' | head -1)
     if [[ $rc -eq 77 ]]; then

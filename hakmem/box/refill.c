@@ -1,7 +1,10 @@
 #include "hakmem/box/refill.h"
 
 #include "hakmem/box/remote_free.h"
+#include <string.h>
+
 #include "hakmem/core/debug.h"
+#include "hakmem/core/options.h"
 #include "hakmem/core/stats.h"
 
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
@@ -44,6 +47,10 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR
       hk_hdr_store(b, HAKMEM_HARDENED ? hk_freed_tag(tag) : tag);
+#if HAKMEM_HARDENED
+      if (hk_opt.zero_on_free) /* the units may have held blocks before */
+        memset(b, 0, hk_class_usable(c));
+#endif
 #endif
       hk_next_store(b, head);
       head = b;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
@@ -13,6 +14,29 @@ void hk_corrupt_list(void *p) {
   hk_fatal("corrupt free list (a write into a freed block?): next block", p);
 }
 
+void hk_scrub_freed(void *p, unsigned tag) {
+  unsigned c = hk_tag_class_of(tag);
+  memset((char *)p + sizeof(void *), 0, hk_class_usable(c) - sizeof(void *));
+}
+
+void hk_check_scrubbed(void *p, unsigned tag) {
+  unsigned c = hk_tag_class_of(tag);
+  const unsigned char *b = p;
+  size_t usable = hk_class_usable(c), i = sizeof(void *);
+  uint64_t any = 0;
+  for (; i + 8 <= usable; i += 8) { /* words: blocks are 16-byte aligned */
+    uint64_t w;
+    memcpy(&w, b + i, 8);
+    any |= w;
+  }
+  for (; i < usable; i++)
+    any |= b[i];
+  if (any) {
+    hk_misuse("write after free", p, "a byte of the freed block changed", c, 0);
+    /* going on: the block is handed out as it is */
+  }
+}
+
 static void *pop(hk_tls_t *t, unsigned c) {
   unsigned tag = hk_class_tag(c);
   void *p = t->head[tag];
@@ -21,6 +45,8 @@ static void *pop(hk_tls_t *t, unsigned c) {
       hk_hdr_load(p) != hk_freed_tag(tag))
     hk_corrupt_list(p);
   hk_hdr_store(p, tag);
+  if (hk_opt.zero_on_free)
+    hk_check_scrubbed(p, tag);
 #endif
   t->head[tag] = hk_next_load(p);
   t->room[tag]++;
@@ -155,6 +181,8 @@ static void free_block(void *p) {
   /* Freed: a second free of b says double free, from any thread. */
   hk_hdr_store(b, s->cls == HK_TAG_SPAN ? HK_TAG_SPAN & ~HK_TAG_FREED_BIT
                                         : hk_freed_tag(hk_class_tag(s->cls)));
+  if (hk_opt.zero_on_free && s->cls != HK_TAG_SPAN)
+    hk_scrub_freed(b, hk_class_tag(s->cls));
 #endif
   if (s->cls == HK_TAG_SPAN) {
     if (own) {
@@ -215,3 +243,14 @@ void hk_free_overflow(void *pushed) {
   }
   free_block(pushed);
 }
+
+/* The alloc and free of the fast path, with the zero-on-free check: every
+ * block goes through the slow paths' pop and free_block, which scrub. */
+void *hk_alloc_scrubbed(size_t size) {
+  hk_tls_t *t = &hk_tls;
+  if (size > HK_SMALL_MAX || !t->head[hk_class_tag(hk_size_class(size))])
+    return hk_alloc_slow(size);
+  return pop(t, hk_size_class(size));
+}
+
+void hk_free_scrubbed(void *p) { free_block(p); }

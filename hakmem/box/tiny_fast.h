@@ -18,6 +18,7 @@
 
 #include "hakmem/box/tls_cache.h"
 #include "hakmem/core/debug.h"
+#include "hakmem/core/options.h"
 #include "hakmem/core/registry.h"
 
 void *hk_alloc_slow(size_t size);
@@ -34,6 +35,13 @@ void hk_debug_check_free(void *p, unsigned tag);
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
 /* Hardened: a thread-cache list led to p, which is not a free block of its class. */
 __attribute__((noreturn)) void hk_corrupt_list(void *p);
+/* Hardened, HAKMEM_ZERO_ON_FREE=1: zero a freed block of the class of tag (all
+ * but its link word); report a block that is no longer zero when reused. The
+ * fast path leaves by a tail call to the free and alloc that do it. */
+void hk_scrub_freed(void *p, unsigned tag);
+void hk_check_scrubbed(void *p, unsigned tag);
+void *hk_alloc_scrubbed(size_t size);
+void hk_free_scrubbed(void *p);
 
 #if HAKMEM_HARDENED
 /* Whether p, freed into this thread's heap (registry checked) with header tag,
@@ -60,6 +68,10 @@ HK_HOT void *hk_alloc(size_t size) {
     tag = hk_class_tag(hk_mid_class(size));
   else
     return hk_alloc_slow(size);
+#if HAKMEM_HARDENED
+  if (HK_UNLIKELY(hk_opt.zero_on_free))
+    return hk_alloc_scrubbed(size);
+#endif
   void *p = hk_tls.head[tag];
   if (HK_UNLIKELY(p == NULL))
     return hk_alloc_slow(size);
@@ -87,6 +99,10 @@ HK_HOT void hk_free(void *p) {
 #if HAKMEM_HARDENED
     if (HK_UNLIKELY(!hk_hardened_free_ok(p, tag))) {
       hk_free_slow(p);
+      return;
+    }
+    if (HK_UNLIKELY(hk_opt.zero_on_free)) {
+      hk_free_scrubbed(p);
       return;
     }
     hk_hdr_store(p, hk_freed_tag(tag));

@@ -3,9 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
 #include "hakmem/core/options.h"
+#include "hakmem/core/os.h"
 #include "hakmem/core/size_class.h"
 
 /* A small bounded string builder: nothing here may allocate. */
@@ -61,9 +60,11 @@ void hk_misuse(const char *what, const void *addr, const char *detail, unsigned 
   }
   if (open)
     put(&l, ")");
+  if (l.n == sizeof l.buf - 1)
+    l.n--; /* truncated: the line still ends */
   put(&l, "\n");
-  ssize_t r = write(2, l.buf, l.n);
-  (void)r;
+  l.buf[l.n] = '\0';
+  hk_os_write_err(l.buf);
   if (hk_opt.abort_on_error)
     abort();
 }

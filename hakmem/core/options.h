@@ -21,7 +21,9 @@
   X(SHOW_STATS, show_stats, 0, 0, 1, "print statistics to stderr at exit")                         \
   X(VERBOSE, verbose, 0, 0, 2, "print the options in force at start-up")                           \
   X(ABORT_ON_ERROR, abort_on_error, 1, 0, 1,                                                       \
-    "abort on a misuse found (double or invalid free); 0: report it, leak the block, go on")
+    "abort on a misuse found (double or invalid free); 0: report it, leak the block, go on")       \
+  X(ZERO_ON_FREE, zero_on_free, 0, 0, 1,                                                           \
+    "hardened build: zero small blocks when freed and abort if one is no longer zero when reused")
 
 typedef struct hk_options {
 #define HK_OPT_FIELD(NAME, field, def, lo, hi, doc) long field;

@@ -176,13 +176,17 @@ static char *fmt_hex(char *end, uintptr_t v) {
 }
 
 void hk_fatal(const char *what, const void *addr) {
-  char buf[24];
-  hk_os_write_err("hakmem: ");
-  hk_os_write_err(what);
-  if (addr) {
-    hk_os_write_err(" at ");
-    hk_os_write_err(fmt_hex(buf + sizeof buf, (uintptr_t)addr));
-  }
-  hk_os_write_err("\n");
+  /* One line, one write: lines of other threads do not interleave with it. */
+  char line[256], hex[24];
+  size_t n = 0;
+  const char *parts[] = {"hakmem: ", what, addr ? " at " : "",
+                         addr ? fmt_hex(hex + sizeof hex, (uintptr_t)addr) : "", "\n"};
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+    for (const char *s = parts[i]; *s && n < sizeof line - 1; s++)
+      line[n++] = *s;
+  if (line[n - 1] != '\n')
+    line[n - 1] = '\n';
+  line[n] = '\0';
+  hk_os_write_err(line);
   abort();
 }

@@ -3,7 +3,10 @@
 # hardened), what expected.txt says: the program dies of SIGABRT after printing
 # exactly the expected line (ADDR is the address it announced), or, for "-", that
 # this build does not claim to detect it (then any outcome is reported, not
-# judged). BUILD "other": a detected misuse needs only SIGABRT and a hakmem line.
+# judged); "exit 0": not a misuse, the program must run on; "go on: LINE": the
+# line, then exit 0 (HAKMEM_ABORT_ON_ERROR=0). A fourth field is an environment
+# setting for the run. BUILD "other": a detected misuse needs only SIGABRT and a
+# hakmem line.
 #
 # usage: run_misuse.sh [--skip] LIB EXPECTED BUILD PROGRAM...
 #        run_misuse.sh --table LIB PROGRAM...   (detected/not per program, for peers)
@@ -16,9 +19,9 @@ LIB=$(realpath "$1") EXPECTED=$2 BUILD=$3
 shift 3
 failures=0 checked=0
 
-# run PROGRAM: sets status (exit code, 128+signal) and out (stderr) and addr.
+# run PROGRAM [VAR=VALUE]: sets status (exit code, 128+signal), out (stderr), addr.
 run() {
-  out=$(LD_PRELOAD="$LIB" timeout 10 "$1" 2>&1 >/dev/null)
+  out=$(env ${2:-} LD_PRELOAD="$LIB" timeout 10 "$1" 2>&1 >/dev/null)
   status=$?
   addr=$(sed -n 's/^addr=\(0x[0-9a-f]*\)$/\1/p' <<<"$out" | head -1)
 }
@@ -30,11 +33,11 @@ for prog in "$@"; do
     failures=$((failures + 1))
     continue
   }
-  IFS='|' read -r _ want_phase7 want_hardened <<<"$line"
+  IFS='|' read -r _ want_phase7 want_hardened env <<<"$line"
   want=$want_phase7
   [[ "$BUILD" == hardened ]] && want=$want_hardened
   [[ "$BUILD" == other && "$want_phase7" != - && "$want_phase7" != "exit 0" ]] && want="hakmem: "
-  run "$prog"
+  run "$prog" "$env"
   if [[ "$want" == "exit 0" ]]; then
     if [[ $status -eq 0 ]]; then echo "ok: $name: exit 0"; else
       echo "FAIL: $name: exit status $status, expected 0:"; echo "$out"
@@ -48,6 +51,16 @@ for prog in "$@"; do
   fi
   want=${want//ADDR/$addr}
   checked=$((checked + 1))
+  if [[ "$want" == "go on: "* ]]; then
+    if [[ $status -eq 0 ]] && grep -qxF -- "${want#go on: }" <<<"$out"; then
+      echo "ok: $name: reported, went on: ${want#go on: }"
+    else
+      echo "FAIL: $name: expected exit 0 after the line \"${want#go on: }\"; got status $status and:"
+      echo "$out"
+      failures=$((failures + 1))
+    fi
+    continue
+  fi
   if [[ $status -ne 134 ]] || ! grep -qxF -- "$want" <<<"$out" && ! { [[ "$want" == "hakmem: " ]] && grep -q "^hakmem: " <<<"$out"; } && ! { [[ "$want" == *'*' ]] && grep -q "^${want%\*}" <<<"$out"; }; then
     echo "FAIL: $name: expected SIGABRT (status 134) and the line \"$want\"; got status $status and:"
     echo "$out"
