@@ -6,6 +6,7 @@
 #include "hakmem/box/prewarm.h"
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
+#include "hakmem/core/options.h"
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
@@ -41,10 +42,12 @@ hk_heap_t *hk_thread_attach(void) {
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;
   t->reg_id = heap->reg_id <= HK_REG_MAX_HEAP_ID ? heap->reg_id : HK_REG_NONE;
+  if (HAKMEM_HARDENED && hk_opt.zero_on_free)
+    t->reg_id = HK_REG_NONE; /* every free takes the slow path, which scrubs */
   pthread_once(&exit_key_once, make_exit_key);
   if (exit_key_ok)
     pthread_setspecific(exit_key, heap);
-  if (!exiting)
+  if (!exiting && !(HAKMEM_HARDENED && hk_opt.zero_on_free))
     hk_prewarm(t);
   return heap;
 }

@@ -9,6 +9,8 @@
 #include "hakmem/box/thread_exit.h"
 #include "hakmem/core/large.h"
 #include "hakmem/core/misuse.h"
+#include "hakmem/core/options.h"
+#include "hakmem/core/stats.h"
 
 void hk_corrupt_list(void *p) {
   hk_fatal("corrupt free list (a write into a freed block?): next block", p);
@@ -41,7 +43,7 @@ static void *pop(hk_tls_t *t, unsigned c) {
   unsigned tag = hk_class_tag(c);
   void *p = t->head[tag];
 #if HAKMEM_HARDENED
-  if (((uintptr_t)p & (HK_ALIGN - 1)) || !hk_reg_is_ss(hk_registry_kind(p)) ||
+  if (!hk_link_plausible(p) || !hk_reg_is_ss(hk_registry_kind(p)) ||
       hk_hdr_load(p) != hk_freed_tag(tag))
     hk_corrupt_list(p);
   hk_hdr_store(p, tag);
@@ -65,9 +67,11 @@ void *hk_alloc_slow(size_t size) {
   if (size > HK_SMALL_MAX)
     return hk_span_new(t->heap, size);
   unsigned c = hk_size_class(size);
-  /* The list may hold blocks now: attach pre-warms. */
+  /* The list may hold blocks now: attach pre-warms. With zero-on-free it is
+   * always empty: one block at a time, so each reuse is checked here. */
   unsigned tag = hk_class_tag(c);
-  if (!t->head[tag] && hk_refill(t, c, hk_refill_batch(c), t->room[tag] - 1) == 0) {
+  uint32_t batch = HAKMEM_HARDENED && hk_opt.zero_on_free ? 1 : hk_refill_batch(c);
+  if (!t->head[tag] && hk_refill(t, c, batch, t->room[tag] - 1) == 0) {
     errno = ENOMEM;
     return NULL;
   }
@@ -160,6 +164,11 @@ void hk_debug_check_free(void *p, unsigned tag) {
 
 static void free_local(hk_tls_t *t, unsigned c, void *b) {
   unsigned tag = hk_class_tag(c);
+  if (HAKMEM_HARDENED && hk_opt.zero_on_free) { /* keep the list empty (see hk_scrub_freed) */
+    hk_slab_put(t->heap, hk_slab_of(hk_ss_of(b), b), b);
+    hk_stat_blocks(c, -1);
+    return;
+  }
   HK_POISON(b, hk_class_usable(c));
   hk_next_store(b, t->head[tag]);
   t->head[tag] = b;
@@ -243,14 +252,3 @@ void hk_free_overflow(void *pushed) {
   }
   free_block(pushed);
 }
-
-/* The alloc and free of the fast path, with the zero-on-free check: every
- * block goes through the slow paths' pop and free_block, which scrub. */
-void *hk_alloc_scrubbed(size_t size) {
-  hk_tls_t *t = &hk_tls;
-  if (size > HK_SMALL_MAX || !t->head[hk_class_tag(hk_size_class(size))])
-    return hk_alloc_slow(size);
-  return pop(t, hk_size_class(size));
-}
-
-void hk_free_scrubbed(void *p) { free_block(p); }

@@ -18,7 +18,6 @@
 
 #include "hakmem/box/tls_cache.h"
 #include "hakmem/core/debug.h"
-#include "hakmem/core/options.h"
 #include "hakmem/core/registry.h"
 
 void *hk_alloc_slow(size_t size);
@@ -35,13 +34,19 @@ void hk_debug_check_free(void *p, unsigned tag);
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
 /* Hardened: a thread-cache list led to p, which is not a free block of its class. */
 __attribute__((noreturn)) void hk_corrupt_list(void *p);
-/* Hardened, HAKMEM_ZERO_ON_FREE=1: zero a freed block of the class of tag (all
- * but its link word); report a block that is no longer zero when reused. The
- * fast path leaves by a tail call to the free and alloc that do it. */
+/* Hardened, HAKMEM_ZERO_ON_FREE=1: a freed block is zeroed (all but its link
+ * word) and checked when reused. The fast path never sees such a thread: its
+ * registry id is none (every free is slow) and its lists stay empty (every
+ * alloc is slow), so the option costs the fast path nothing. */
 void hk_scrub_freed(void *p, unsigned tag);
 void hk_check_scrubbed(void *p, unsigned tag);
-void *hk_alloc_scrubbed(size_t size);
-void hk_free_scrubbed(void *p);
+
+/* Hardened: whether a link decoded from a free list can be a block: 16-byte
+ * aligned user-space address. A link overwritten after free decodes to a
+ * random word, which fails this but for 1 in 2^21; the header check follows. */
+HK_HOT int hk_link_plausible(const void *p) {
+  return ((uintptr_t)p & (~(((uintptr_t)1 << 47) - 1) | (HK_ALIGN - 1))) == 0;
+}
 
 #if HAKMEM_HARDENED
 /* Whether p, freed into this thread's heap (registry checked) with header tag,
@@ -68,17 +73,12 @@ HK_HOT void *hk_alloc(size_t size) {
     tag = hk_class_tag(hk_mid_class(size));
   else
     return hk_alloc_slow(size);
-#if HAKMEM_HARDENED
-  if (HK_UNLIKELY(hk_opt.zero_on_free))
-    return hk_alloc_scrubbed(size);
-#endif
   void *p = hk_tls.head[tag];
   if (HK_UNLIKELY(p == NULL))
     return hk_alloc_slow(size);
 #if HAKMEM_HARDENED
   /* A decoded link is aligned, in a SuperSlab, and a free block of this tag. */
-  if (HK_UNLIKELY(((uintptr_t)p & (HK_ALIGN - 1)) || !hk_reg_is_ss(hk_registry_kind(p)) ||
-                  hk_hdr_load(p) != hk_freed_tag(tag)))
+  if (HK_UNLIKELY(!hk_link_plausible(p) || hk_hdr_load(p) != hk_freed_tag(tag)))
     hk_corrupt_list(p);
   hk_hdr_store(p, tag);
 #endif
@@ -99,10 +99,6 @@ HK_HOT void hk_free(void *p) {
 #if HAKMEM_HARDENED
     if (HK_UNLIKELY(!hk_hardened_free_ok(p, tag))) {
       hk_free_slow(p);
-      return;
-    }
-    if (HK_UNLIKELY(hk_opt.zero_on_free)) {
-      hk_free_scrubbed(p);
       return;
     }
     hk_hdr_store(p, hk_freed_tag(tag));

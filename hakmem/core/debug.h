@@ -40,7 +40,7 @@ __attribute__((noreturn, cold)) void hk_fatal(const char *what, const void *addr
  * garbage, which the checks on pop catch. */
 #if HAKMEM_HARDENED
 #include <stdint.h>
-extern uintptr_t hk_link_secret;
+extern uintptr_t hk_link_secret __attribute__((visibility("hidden")));
 HK_NO_ASAN static inline void *hk_next_load(void *p) {
   return (void *)(*(uintptr_t *)p ^ (uintptr_t)p ^ hk_link_secret);
 }

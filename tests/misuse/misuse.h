@@ -8,6 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* These programs misuse memory on purpose. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic ignored "-Wuse-after-free"
+#endif
+#pragma GCC diagnostic ignored "-Wfree-nonheap-object"
+#pragma GCC diagnostic ignored "-Warray-bounds"
+
 static inline void *announce(void *p) {
   fprintf(stderr, "addr=%p\n", p);
   fflush(stderr);
