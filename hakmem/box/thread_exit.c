@@ -6,6 +6,7 @@
 #include "hakmem/box/prewarm.h"
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
+#include "hakmem/core/heap.h"
 #include "hakmem/core/options.h"
 
 static pthread_key_t exit_key;

@@ -10,6 +10,8 @@
 #include "hakmem/core/large.h"
 #include "hakmem/core/misuse.h"
 #include "hakmem/core/options.h"
+#include "hakmem/core/slab.h"
+#include "hakmem/core/span.h"
 #include "hakmem/core/stats.h"
 
 void hk_corrupt_list(void *p) {
@@ -39,7 +41,7 @@ void hk_check_scrubbed(void *p, unsigned tag) {
   }
 }
 
-static void *pop(hk_tls_t *t, unsigned c) {
+static void *pop(hk_tls_t *t, unsigned c, size_t size) {
   unsigned tag = hk_class_tag(c);
   void *p = t->head[tag];
 #if HAKMEM_HARDENED
@@ -52,7 +54,7 @@ static void *pop(hk_tls_t *t, unsigned c) {
 #endif
   t->head[tag] = hk_next_load(p);
   t->room[tag]++;
-  HK_UNPOISON(p, hk_class_usable(c));
+  HK_UNPOISON(p, size);
   return p;
 }
 
@@ -67,6 +69,7 @@ void *hk_alloc_slow(size_t size) {
   if (size > HK_SMALL_MAX)
     return hk_span_new(t->heap, size);
   unsigned c = hk_size_class(size);
+  hk_large_tick(); /* cached large mappings expire without a large operation too */
   /* The list may hold blocks now: attach pre-warms. With zero-on-free it is
    * always empty: one block at a time, so each reuse is checked here. */
   unsigned tag = hk_class_tag(c);
@@ -75,7 +78,7 @@ void *hk_alloc_slow(size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  return pop(t, c);
+  return pop(t, c, size);
 }
 
 /* The block a freed pointer stands for, and its slab; reports a pointer that

@@ -32,6 +32,23 @@ __attribute__((noreturn, cold)) void hk_fatal(const char *what, const void *addr
 #define HK_NO_ASAN
 #endif
 
+/* ASan: of the slot_bytes at slot, only the size bytes at p stay addressable
+ * (the request: its end may be mid-granule, its start must be 8-aligned). */
+#define HK_EXPOSE(slot, slot_bytes, p, size) (HK_POISON(slot, slot_bytes), HK_UNPOISON(p, size))
+
+/* The bytes of a live block the program may use. Under ASan its request, read
+ * back from the shadow (the addressable prefix of the usable bytes), as ASan's
+ * own allocator answers malloc_usable_size; otherwise all usable bytes. */
+static inline size_t hk_request_size(const void *p, size_t usable) {
+#if HK_ASAN
+  const char *bad = __asan_region_is_poisoned((void *)p, usable);
+  return bad ? (size_t)(bad - (const char *)p) : usable;
+#else
+  (void)p;
+  return usable;
+#endif
+}
+
 /* Free blocks are poisoned under ASan; hakmem's own accesses to their link word
  * and to the header byte go through these. Plain loads and stores otherwise.
  * Hardened builds safe-link every list: the word stored is the pointer mixed

@@ -1,0 +1,26 @@
+#include "hakmem/core/span.h"
+
+#include "hakmem/core/debug.h"
+#include "hakmem/core/stats.h"
+
+void *hk_span_new(hk_heap_t *heap, size_t size) {
+  unsigned units = (unsigned)((size + HK_SPAN_OFFSET + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+  hk_slab_t *s = hk_units_claim(heap, units, HK_TAG_SPAN, HK_SPAN_OFFSET);
+  if (!s)
+    return NULL;
+  s->capacity = s->carved = s->used = 1;
+#if HK_HDR
+  hk_hdr_store(s->base, HK_TAG_SPAN);
+#endif
+  HK_UNPOISON(s->base, size); /* free units are poisoned */
+  hk_stat_large((int64_t)hk_span_usable(s));
+  return s->base;
+}
+
+void hk_span_free(hk_heap_t *heap, hk_slab_t *s) {
+  HK_ASSERT(s->cls == HK_TAG_SPAN && s->used == 1);
+  hk_stat_large(-(int64_t)hk_span_usable(s));
+  s->used = 0;
+  HK_STAT(heap, slabs_released);
+  hk_units_release(heap, s);
+}
