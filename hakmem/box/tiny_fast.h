@@ -10,7 +10,7 @@
  * large blocks, NULL, foreign pointers) goes to a noinline slow path.
  * Hardened builds (HAKMEM_HARDENED) also check each pop (the link is plausible,
  * the block's header says free) and each push (the block is one of its slab's,
- * before its header is trusted) and flip the header's free bit: 72 instructions
+ * before its header is trusted) and flip the header's free bit: 74 instructions
  * per pair against 30 (callgrind, pair_loop).
  * Invariants: no locks, no atomic read-modify-writes, no option branches; an
  * uninitialised thread has heap == NULL and empty lists, so it needs no check.

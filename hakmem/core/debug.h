@@ -57,7 +57,7 @@ static inline size_t hk_request_size(const void *p, size_t usable) {
  * garbage, which the checks on pop catch. */
 #if HAKMEM_HARDENED
 #include <stdint.h>
-extern uintptr_t hk_link_secret __attribute__((visibility("hidden")));
+extern uintptr_t hk_link_secret;
 HK_NO_ASAN static inline void *hk_next_load(void *p) {
   return (void *)(*(uintptr_t *)p ^ (uintptr_t)p ^ hk_link_secret);
 }
