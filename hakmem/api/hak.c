@@ -28,14 +28,15 @@ HK_API void *hak_calloc(size_t count, size_t size) {
   return p;
 }
 
-/* The bytes from ptr to the end of its slot (or mapping). */
-static size_t slot_usable(const void *ptr) {
+/* The bytes from ptr to the end of its slot (or mapping); 0 for a bad pointer,
+ * reported as a misuse of op. */
+static size_t slot_usable(const void *ptr, hk_op_t op) {
   if (!ptr)
     return 0;
   unsigned kind = hk_registry_kind(ptr);
   if (hk_reg_is_ss(kind)) {
     hk_slab_t *s;
-    void *b = hk_block_resolve(hk_ss_of(ptr), ptr, &s);
+    void *b = hk_block_resolve(hk_ss_of(ptr), ptr, &s, op);
     if (!b)
       return 0; /* reported */
     size_t usable = s->cls == HK_TAG_SPAN ? hk_span_usable(s) : hk_class_usable(s->cls);
@@ -47,7 +48,9 @@ static size_t slot_usable(const void *ptr) {
   return 0;
 }
 
-HK_API size_t hak_usable_size(const void *ptr) { return hk_request_size(ptr, slot_usable(ptr)); }
+HK_API size_t hak_usable_size(const void *ptr) {
+  return hk_request_size(ptr, slot_usable(ptr, HK_OP_USABLE_SIZE));
+}
 
 HK_API void *hak_realloc(void *ptr, size_t size) {
   if (!ptr)
@@ -56,7 +59,11 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
     hk_free(ptr);
     return NULL;
   }
-  size_t slot = slot_usable(ptr);
+  size_t slot = slot_usable(ptr, HK_OP_REALLOC);
+  if (!slot) { /* reported (HAKMEM_ABORT_ON_ERROR=0): the block is left alone */
+    errno = EINVAL;
+    return NULL;
+  }
   /* Stay in place while the block fits and is not more than twice too big. */
   if (size <= slot && size >= slot / 2) {
     HK_EXPOSE(ptr, slot, ptr, size);
@@ -151,7 +158,8 @@ HK_API void *hak_pvalloc(size_t size) {
 }
 
 HK_API void hak_free_sized(void *ptr, size_t size) {
-  if ((HAKMEM_HARDENED || !HAKMEM_BUILD_RELEASE) && ptr && hak_usable_size(ptr) < size) {
+  if ((HAKMEM_HARDENED || !HAKMEM_BUILD_RELEASE) && ptr &&
+      hk_request_size(ptr, slot_usable(ptr, HK_OP_FREE)) < size) {
     hk_misuse("invalid free_sized", ptr, "a size larger than the block", HK_NO_CLASS, 0);
     return; /* going on: leaked */
   }

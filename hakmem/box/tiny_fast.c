@@ -81,35 +81,41 @@ void *hk_alloc_slow(size_t size) {
   return pop(t, c, size);
 }
 
-/* The block a freed pointer stands for, and its slab; reports a pointer that
- * is not a live block's start (or an aligned pointer into one) and returns NULL. */
-void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
+/* The reports of hk_block_resolve, by operation. */
+static const char *const freed_what[] = {"double free", "realloc after free",
+                                         "malloc_usable_size after free"};
+static const char *const invalid_what[] = {"invalid free", "invalid realloc",
+                                           "invalid malloc_usable_size"};
+
+/* The block a pointer stands for, and its slab; reports a pointer that is not
+ * a live block's start (or an aligned pointer into one) and returns NULL. */
+void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op) {
   void *b = (void *)p;
   if ((uintptr_t)p & (HK_ALIGN - 1)) {
-    hk_misuse("invalid free", p, "misaligned: not a block hakmem handed out", HK_NO_CLASS, 0);
+    hk_misuse(invalid_what[op], p, "misaligned: not a block hakmem handed out", HK_NO_CLASS, 0);
     return NULL;
   }
   if (hk_unit_of(p) == 0) { /* unit 0 is the SuperSlab header */
-    hk_misuse("invalid free", p, "inside a SuperSlab header", HK_NO_CLASS, 0);
+    hk_misuse(invalid_what[op], p, "inside a SuperSlab header", HK_NO_CLASS, 0);
     return NULL;
   }
 #if HK_HDR
   if (hk_hdr_load(b) == HK_TAG_ALIGNED)
     b = hk_next_load((char *)b - HK_ALIGN);
   if (hk_ss_of(b) != ss || hk_unit_of(b) == 0) {
-    hk_misuse("invalid free", p, "corrupt aligned-block header", HK_NO_CLASS, 0);
+    hk_misuse(invalid_what[op], p, "corrupt aligned-block header", HK_NO_CLASS, 0);
     return NULL;
   }
 #endif
   hk_slab_t *s = hk_slab_of(ss, b);
   if (s->cls == HK_TAG_SPAN) {
     if (b != s->base) {
-      hk_misuse("invalid free", p, "not the start of a span", HK_NO_CLASS, hk_span_usable(s));
+      hk_misuse(invalid_what[op], p, "not the start of a span", HK_NO_CLASS, hk_span_usable(s));
       return NULL;
     }
 #if HK_HDR
     if (hk_hdr_load(b) != HK_TAG_SPAN) {
-      hk_misuse("double free", p, "span", HK_NO_CLASS, hk_span_usable(s));
+      hk_misuse(freed_what[op], p, "span", HK_NO_CLASS, hk_span_usable(s));
       return NULL;
     }
 #endif
@@ -123,25 +129,25 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
   int own = ss->heap == hk_tls.heap;
   if (HAKMEM_HARDENED && s->cls != HK_TAG_SPAN &&
       hk_hdr_load(b) == (HK_TAG_SPAN & ~HK_TAG_FREED_BIT)) {
-    hk_misuse("double free", p, "span", HK_NO_CLASS, 0);
+    hk_misuse(freed_what[op], p, "span", HK_NO_CLASS, 0);
     return NULL;
   }
   if (s->cls >= HK_NUM_CLASSES) {
-    hk_misuse("invalid free", p, "not in a slab in use", HK_NO_CLASS, 0);
+    hk_misuse(invalid_what[op], p, "not in a slab in use", HK_NO_CLASS, 0);
     return NULL;
   }
   if (!hk_block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE) || HAKMEM_HARDENED)) {
-    hk_misuse("invalid free", p, "not a block hakmem handed out", s->cls, 0);
+    hk_misuse(invalid_what[op], p, "not a block hakmem handed out", s->cls, 0);
     return NULL;
   }
 #if HK_HDR
   unsigned hdr = hk_hdr_load(b);
   if (HAKMEM_HARDENED && hdr == hk_freed_tag(hk_class_tag(s->cls))) {
-    hk_misuse("double free", p, NULL, s->cls, 0);
+    hk_misuse(freed_what[op], p, NULL, s->cls, 0);
     return NULL;
   }
   if (hdr != hk_class_tag(s->cls)) {
-    hk_misuse("invalid free", p, "corrupt block header: a buffer overflow before this block?",
+    hk_misuse(invalid_what[op], p, "corrupt block header: a buffer overflow before this block?",
               s->cls, 0);
     return NULL;
   }
@@ -182,7 +188,7 @@ static void free_local(hk_tls_t *t, unsigned c, void *b) {
 static void free_block(void *p) {
   hk_ss_t *ss = hk_ss_of(p);
   hk_slab_t *s;
-  void *b = hk_block_resolve(ss, p, &s);
+  void *b = hk_block_resolve(ss, p, &s, HK_OP_FREE);
   if (!b)
     return; /* reported; leaked */
   hk_tls_t *t = &hk_tls;

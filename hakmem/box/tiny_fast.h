@@ -34,8 +34,11 @@ void hk_free_foreign(void *p);
 /* Debug builds: aborts naming the misuse if p is not a live block of the class
  * of `tag` (interior pointer, beyond the carved part, or freed twice in a row). */
 void hk_debug_check_free(void *p, unsigned tag);
-/* The block a freed pointer stands for, and its slab; aborts on a bad pointer. */
-void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
+/* What a caller of hk_block_resolve is doing with p, for its reports. */
+typedef enum { HK_OP_FREE, HK_OP_REALLOC, HK_OP_USABLE_SIZE } hk_op_t;
+/* The block a pointer stands for, and its slab; reports a bad pointer (one
+ * line naming op) and returns NULL. */
+void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op);
 /* Hardened: a thread-cache list led to p, which is not a free block of its class. */
 __attribute__((noreturn)) void hk_corrupt_list(void *p);
 /* Hardened, HAKMEM_ZERO_ON_FREE=1: a freed block is zeroed (all but its link
