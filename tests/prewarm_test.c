@@ -14,14 +14,14 @@ static void *first_alloc(void *arg) {
   void *p = hak_malloc(100);
   unsigned c100 = hk_size_class(100);
   for (unsigned c = 0; c < HK_TINY_CLASSES; c++) {
-    long cached = (long)(hk_cache_cap(c) - hk_tls.room[hk_class_tag(c)]);
+    long cached = (long)(hk_cache_cap(c) - hk_tls.room[c]);
     if (expect == 0)
       CHECK(cached == 0 || c == c100);
     else
       CHECK_EQ(cached, c == c100 ? expect - 1 : expect);
   }
   for (unsigned c = HK_TINY_CLASSES; c < HK_NUM_CLASSES; c++)
-    CHECK_EQ(hk_cache_cap(c) - hk_tls.room[hk_class_tag(c)], 0);
+    CHECK_EQ(hk_cache_cap(c) - hk_tls.room[c], 0);
   hak_free(p);
   return NULL;
 }

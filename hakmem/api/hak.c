@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hakmem/box/aligned.h"
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/large.h"
 #include "hakmem/core/misuse.h"
@@ -99,26 +100,7 @@ HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
   }
   if (alignment <= HK_ALIGN)
     return hk_alloc(size);
-#if HK_HDR
-  /* Small: over-allocate by alignment - 16 and mark the aligned pointer with a
-   * tag byte and the block's start just below it. */
-  if (alignment <= 4096 && size <= HK_SMALL_MAX - alignment) {
-    size_t over = size + alignment - HK_ALIGN;
-    char *p = hk_alloc(over);
-    if (!p)
-      return NULL;
-    if (((uintptr_t)p & (alignment - 1)) == 0) {
-      HK_POISON(p + size, over - size);
-      return p;
-    }
-    char *q = (char *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
-    hk_next_store(q - HK_ALIGN, p);
-    hk_hdr_store(q, HK_TAG_ALIGNED);
-    HK_EXPOSE(p, over, q, size);
-    return q;
-  }
-#endif
-  return hk_large_alloc(size, alignment, 0);
+  return hk_aligned_alloc(alignment, size);
 }
 
 HK_API int hak_posix_memalign(void **out, size_t alignment, size_t size) {

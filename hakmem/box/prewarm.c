@@ -7,7 +7,7 @@ void hk_prewarm(hk_tls_t *t) {
 #if HAKMEM_PREWARM_TLS
   for (unsigned c = 0; c < HK_TINY_CLASSES; c++) {
     uint32_t n = (uint32_t)hk_opt.prewarm_count;
-    uint32_t room = t->room[hk_class_tag(c)];
+    uint32_t room = t->room[c];
     if (n >= room)
       n = room - 1;
     if (n > 0 && hk_refill(t, c, n, n) == 0)

@@ -11,13 +11,13 @@
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   hk_heap_t *heap = t->heap;
   const unsigned tag = hk_class_tag(c);
-  HK_ASSERT(c < HK_NUM_CLASSES && limit < t->room[tag]);
+  HK_ASSERT(c < HK_NUM_CLASSES && limit < t->room[c]);
   if (n > limit) /* caps set before init read the options may be smaller */
     n = limit;
   if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
     hk_remote_collect(heap);
   const size_t stride = hk_class_stride[c];
-  void *head = t->head[tag];
+  void *head = t->head[c];
   uint32_t got = 0;
   while (got < n) {
     hk_slab_t *s = heap->partial[c];
@@ -62,8 +62,8 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     if (!s->free && s->carved == s->capacity)
       hk_partial_remove(heap, s);
   }
-  t->head[tag] = head;
-  t->room[tag] -= got;
+  t->head[c] = head;
+  t->room[c] -= got;
   HK_STAT(heap, refills);
   if (got) {
     hk_stat_blocks(c, got);
@@ -74,8 +74,7 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
 
 void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
   hk_heap_t *heap = t->heap;
-  const unsigned tag = hk_class_tag(c);
-  void *p = t->head[tag];
+  void *p = t->head[c];
   uint32_t moved = 0;
   for (; moved < n && p; moved++) {
     void *next = hk_next_load(p);
@@ -84,8 +83,8 @@ void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
     hk_slab_put(heap, hk_slab_of(ss, p), p);
     p = next;
   }
-  t->head[tag] = p;
-  t->room[tag] += moved;
+  t->head[c] = p;
+  t->room[c] += moved;
   HK_STAT(heap, spills);
   if (moved) {
     hk_stat_blocks(c, -(int64_t)moved);

@@ -35,10 +35,9 @@ hk_heap_t *hk_thread_attach(void) {
   hk_heap_t *heap = hk_heap_acquire();
   if (!heap)
     return NULL;
-  for (unsigned tag = 0; tag < HK_NUM_TAGS; tag++) {
-    unsigned c = hk_tag_class_of(tag);
-    t->head[tag] = NULL;
-    t->room[tag] = c < HK_NUM_CLASSES ? hk_cache_cap(c) : 1;
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
+    t->head[c] = NULL;
+    t->room[c] = (uint16_t)hk_cache_cap(c);
   }
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;

@@ -18,13 +18,11 @@ void hk_corrupt_list(void *p) {
   hk_fatal("corrupt free list (a write into a freed block?): next block", p);
 }
 
-void hk_scrub_freed(void *p, unsigned tag) {
-  unsigned c = hk_tag_class_of(tag);
+void hk_scrub_freed(void *p, unsigned c) {
   memset((char *)p + sizeof(void *), 0, hk_class_usable(c) - sizeof(void *));
 }
 
-void hk_check_scrubbed(void *p, unsigned tag) {
-  unsigned c = hk_tag_class_of(tag);
+void hk_check_scrubbed(void *p, unsigned c) {
   const unsigned char *b = p;
   size_t usable = hk_class_usable(c), i = sizeof(void *);
   uint64_t any = 0;
@@ -42,18 +40,18 @@ void hk_check_scrubbed(void *p, unsigned tag) {
 }
 
 static void *pop(hk_tls_t *t, unsigned c, size_t size) {
-  unsigned tag = hk_class_tag(c);
-  void *p = t->head[tag];
+  void *p = t->head[c];
 #if HAKMEM_HARDENED
+  unsigned tag = hk_class_tag(c);
   if (!hk_link_plausible(p) || !hk_reg_is_ss(hk_registry_kind(p)) ||
       hk_hdr_load(p) != hk_freed_tag(tag))
     hk_corrupt_list(p);
   hk_hdr_store(p, tag);
   if (hk_opt.zero_on_free)
-    hk_check_scrubbed(p, tag);
+    hk_check_scrubbed(p, c);
 #endif
-  t->head[tag] = hk_next_load(p);
-  t->room[tag]++;
+  t->head[c] = hk_next_load(p);
+  t->room[c]++;
   HK_UNPOISON(p, size);
   return p;
 }
@@ -67,14 +65,13 @@ void *hk_alloc_slow(size_t size) {
     return NULL;
   }
   if (size > HK_SMALL_MAX)
-    return hk_span_new(t->heap, size);
+    return hk_span_new(t->heap, size, HK_ALIGN);
   unsigned c = hk_size_class(size);
   hk_large_tick(); /* cached large mappings expire without a large operation too */
   /* The list may hold blocks now: attach pre-warms. With zero-on-free it is
    * always empty: one block at a time, so each reuse is checked here. */
-  unsigned tag = hk_class_tag(c);
   uint32_t batch = HAKMEM_HARDENED && hk_opt.zero_on_free ? 1 : hk_refill_batch(c);
-  if (!t->head[tag] && hk_refill(t, c, batch, t->room[tag] - 1) == 0) {
+  if (!t->head[c] && hk_refill(t, c, batch, t->room[c] - 1) == 0) {
     errno = ENOMEM;
     return NULL;
   }
@@ -88,7 +85,7 @@ static const char *const invalid_what[] = {"invalid free", "invalid realloc",
                                            "invalid malloc_usable_size"};
 
 /* The block a pointer stands for, and its slab; reports a pointer that is not
- * a live block's start (or an aligned pointer into one) and returns NULL. */
+ * a live block's start and returns NULL. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op) {
   void *b = (void *)p;
   if ((uintptr_t)p & (HK_ALIGN - 1)) {
@@ -99,14 +96,6 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op)
     hk_misuse(invalid_what[op], p, "inside a SuperSlab header", HK_NO_CLASS, 0);
     return NULL;
   }
-#if HK_HDR
-  if (hk_hdr_load(b) == HK_TAG_ALIGNED)
-    b = hk_next_load((char *)b - HK_ALIGN);
-  if (hk_ss_of(b) != ss || hk_unit_of(b) == 0) {
-    hk_misuse(invalid_what[op], p, "corrupt aligned-block header", HK_NO_CLASS, 0);
-    return NULL;
-  }
-#endif
   hk_slab_t *s = hk_slab_of(ss, b);
   if (s->cls == HK_TAG_SPAN) {
     if (b != s->base) {
@@ -132,7 +121,7 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op)
     hk_misuse(freed_what[op], p, "span", HK_NO_CLASS, 0);
     return NULL;
   }
-  if (s->cls >= HK_NUM_CLASSES) {
+  if (s->cls >= HK_SLAB_CLASSES) {
     hk_misuse(invalid_what[op], p, "not in a slab in use", HK_NO_CLASS, 0);
     return NULL;
   }
@@ -156,14 +145,11 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op)
   return b;
 }
 
-void hk_debug_check_free(void *p, unsigned tag) {
-  unsigned c = hk_tag_class_of(tag);
-  if (c >= HK_NUM_CLASSES)
-    return; /* not a class: the overflow path resolves or reports it */
+void hk_debug_check_free(void *p, unsigned c) {
   hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
   if (s->cls != c || !hk_block_in_slab(s, p, 1, 1))
     hk_misuse("invalid free", p, "not a block hakmem handed out", c, 0);
-  else if (hk_tls.head[tag] == p)
+  else if (hk_tls.head[c] == p)
     hk_misuse("double free", p, NULL, c, 0);
   else
     return;
@@ -172,16 +158,15 @@ void hk_debug_check_free(void *p, unsigned tag) {
 }
 
 static void free_local(hk_tls_t *t, unsigned c, void *b) {
-  unsigned tag = hk_class_tag(c);
   if (HAKMEM_HARDENED && hk_opt.zero_on_free) { /* keep the list empty (see hk_scrub_freed) */
     hk_slab_put(t->heap, hk_slab_of(hk_ss_of(b), b), b);
     hk_stat_blocks(c, -1);
     return;
   }
   HK_POISON(b, hk_class_usable(c));
-  hk_next_store(b, t->head[tag]);
-  t->head[tag] = b;
-  if (--t->room[tag] == 0)
+  hk_next_store(b, t->head[c]);
+  t->head[c] = b;
+  if (--t->room[c] == 0)
     hk_spill(t, c, hk_cache_cap(c) / 2);
 }
 
@@ -200,7 +185,7 @@ static void free_block(void *p) {
   hk_hdr_store(b, s->cls == HK_TAG_SPAN ? HK_TAG_SPAN & ~HK_TAG_FREED_BIT
                                         : hk_freed_tag(hk_class_tag(s->cls)));
   if (hk_opt.zero_on_free && s->cls != HK_TAG_SPAN)
-    hk_scrub_freed(b, hk_class_tag(s->cls));
+    hk_scrub_freed(b, s->cls);
 #endif
   if (s->cls == HK_TAG_SPAN) {
     if (own) {
@@ -209,6 +194,16 @@ static void free_block(void *p) {
       HK_POISON(b, hk_span_usable(s));
       hk_remote_free(ss, s, b);
     }
+    return;
+  }
+  if (own && s->cls >= HK_NUM_CLASSES) { /* an aligned class: no thread cache */
+    if (s->free == b) {                  /* else the slab's free list would loop */
+      hk_misuse("double free", p, NULL, s->cls, 0);
+      return;
+    }
+    HK_POISON(b, hk_class_usable(s->cls));
+    hk_stat_blocks(s->cls, -1);
+    hk_slab_put(t->heap, s, b);
     return;
   }
   if (own) {
@@ -240,24 +235,26 @@ void hk_free_slow(void *p) {
 void hk_free_overflow(void *pushed) {
   hk_tls_t *t = &hk_tls;
 #if HK_HDR
-  /* Hardened: the fast path pushed only a class's block, and marked it freed. */
-  unsigned tag = hk_hdr_load(pushed) & (HAKMEM_HARDENED ? ~(unsigned)HK_TAG_FREED_BIT : ~0u);
+  /* Hardened: the fast path marked the block freed before pushing it. */
+  unsigned c = hk_tag_class_of(hk_hdr_load(pushed) & ~(unsigned)(HAKMEM_HARDENED ? HK_TAG_FREED_BIT : 0));
 #else
-  unsigned tag = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
+  unsigned c = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
+#endif
+  hk_spill(t, c, hk_cache_cap(c) / 2);
+}
+
+void hk_free_tagged(void *p) {
+#if HK_HDR
+  unsigned tag = hk_hdr_load(p);
+#else
+  unsigned tag = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
 #endif
   unsigned c = hk_tag_class_of(tag);
-  if (c < HK_NUM_CLASSES) {
-    hk_spill(t, c, hk_cache_cap(c) / 2);
+  /* Hardened: resolving says what is wrong (a freed header: a double free). */
+  if (!HAKMEM_HARDENED && tag != HK_TAG_SPAN && !(c >= HK_NUM_CLASSES && c < HK_SLAB_CLASSES)) {
+    hk_misuse("invalid free", p, "no block header: a corrupt header or not a block", HK_NO_CLASS,
+              0);
     return;
   }
-  /* Not a class: take the pointer back (the list was empty before it) and
-   * resolve it the slow way. */
-  t->head[tag] = NULL;
-  t->room[tag] = 1;
-  if (tag != HK_TAG_ALIGNED && tag != HK_TAG_SPAN) {
-    hk_misuse("invalid free", pushed, "no block header: a corrupt header or not a block",
-              HK_NO_CLASS, 0);
-    return;
-  }
-  free_block(pushed);
+  free_block(p);
 }

@@ -1,17 +1,17 @@
 /* Box: the tiny (and mid) alloc/free fast path.
  *
  * Owns: nothing but code; it pops from and pushes on the thread cache.
- * alloc: size -> class tag, pop the tag's list, room + 1.
+ * alloc: size -> class, pop the class's list, room + 1.
  * free:  the registry byte is this thread's heap id (a block of its own heap),
- *        tag from the header byte (or the slab descriptor without the
- *        header), push, room - 1; a full cache (or a tag that is no class's)
- *        takes the overflow path.
+ *        class from the header byte's tag (one load; or the slab descriptor
+ *        without the header), push, room - 1; a full cache takes the
+ *        overflow path.
  * Everything else (empty list, first use of a thread, another thread's block,
- * large blocks, NULL, foreign pointers) goes to a noinline slow path.
+ * large blocks, NULL, foreign pointers, a tag that is no cached class's) goes
+ * to a noinline slow path.
  * Hardened builds (HAKMEM_HARDENED) also check each pop (the link is plausible,
  * the block's header says free) and each push (the block is one of its slab's,
- * before its header is trusted) and flip the header's free bit: 74 instructions
- * per pair against 30 (callgrind, pair_loop).
+ * before its header is trusted) and flip the header's free bit.
  * Invariants: no locks, no atomic read-modify-writes, no option branches; an
  * uninitialised thread has heap == NULL and empty lists, so it needs no check.
  * Who: the hak_* API and the malloc override. */
@@ -22,18 +22,21 @@
 
 #include "hakmem/box/tls_cache.h"
 #include "hakmem/core/debug.h"
+#include "hakmem/core/misuse.h"
 #include "hakmem/core/registry.h"
 
 void *hk_alloc_slow(size_t size);
 void hk_free_slow(void *p);
-/* The cache of p's class reached its cap (or p's tag is not a class). */
+/* The cache of p's class reached its cap. */
 void hk_free_overflow(void *p);
+/* p's tag is not a cached class: a span, an aligned class, or a bad header. */
+void hk_free_tagged(void *p);
 /* A free of memory hakmem does not own. The hak_* library aborts naming the
  * address; the malloc override replaces this (see hakmem/override). */
 void hk_free_foreign(void *p);
-/* Debug builds: aborts naming the misuse if p is not a live block of the class
- * of `tag` (interior pointer, beyond the carved part, or freed twice in a row). */
-void hk_debug_check_free(void *p, unsigned tag);
+/* Debug builds: aborts naming the misuse if p is not a live block of class c
+ * (interior pointer, beyond the carved part, or freed twice in a row). */
+void hk_debug_check_free(void *p, unsigned c);
 /* What a caller of hk_block_resolve is doing with p, for its reports. */
 typedef enum { HK_OP_FREE, HK_OP_REALLOC, HK_OP_USABLE_SIZE } hk_op_t;
 /* The block a pointer stands for, and its slab; reports a bad pointer (one
@@ -41,12 +44,12 @@ typedef enum { HK_OP_FREE, HK_OP_REALLOC, HK_OP_USABLE_SIZE } hk_op_t;
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op);
 /* Hardened: a thread-cache list led to p, which is not a free block of its class. */
 __attribute__((noreturn)) void hk_corrupt_list(void *p);
-/* Hardened, HAKMEM_ZERO_ON_FREE=1: a freed block is zeroed (all but its link
- * word) and checked when reused. The fast path never sees such a thread: its
- * registry id is none (every free is slow) and its lists stay empty (every
- * alloc is slow), so the option costs the fast path nothing. */
-void hk_scrub_freed(void *p, unsigned tag);
-void hk_check_scrubbed(void *p, unsigned tag);
+/* Hardened, HAKMEM_ZERO_ON_FREE=1: a freed block of class c is zeroed (all but
+ * its link word) and checked when reused. The fast path never sees such a
+ * thread: its registry id is none (every free is slow) and its lists stay empty
+ * (every alloc is slow), so the option costs the fast path nothing. */
+void hk_scrub_freed(void *p, unsigned c);
+void hk_check_scrubbed(void *p, unsigned c);
 
 /* Hardened: whether a link decoded from a free list can be a block: 16-byte
  * aligned user-space address. A link overwritten after free decodes to a
@@ -56,16 +59,15 @@ HK_HOT int hk_link_plausible(const void *p) {
 }
 
 #if HAKMEM_HARDENED
-/* Whether p, freed into this thread's heap (registry checked) with header tag,
- * is a block start of the class the tag names, in a slab of that class, before
- * anything is written: misaligned pointers, SuperSlab headers (unit 0 has no
- * class), interior pointers and forged or freed headers fail, and take the slow
+/* Whether p, freed into this thread's heap (registry checked) as a block of
+ * cached class c (from its header), is a block start of a slab of class c,
+ * before anything is written: SuperSlab headers (unit 0 has no class),
+ * misaligned and interior pointers, forged headers fail, and take the slow
  * path, which says which. */
-HK_HOT int hk_hardened_free_ok(const void *p, unsigned tag) {
-  unsigned c = hk_tag_class_of(tag);
+HK_HOT int hk_hardened_free_ok(const void *p, unsigned c) {
   unsigned unit = hk_unit_of(p);
   hk_ss_t *ss = hk_ss_of(p);
-  if (c >= HK_NUM_CLASSES || ss->unit_cls[unit] != c)
+  if (ss->unit_cls[unit] != c)
     return 0;
   const hk_slab_t *s = &ss->slabs[ss->unit_slab[unit]];
   return hk_class_block_index(c, (uint64_t)((const char *)p - s->base)) < s->carved;
@@ -73,53 +75,54 @@ HK_HOT int hk_hardened_free_ok(const void *p, unsigned tag) {
 #endif
 
 HK_HOT void *hk_alloc(size_t size) {
-  unsigned tag;
+  unsigned c;
   if (HK_LIKELY(size <= HK_TABLE_MAX))
-    tag = hk_tiny_tag(size);
+    c = hk_tiny_class(size);
   else if (size <= HK_SMALL_MAX)
-    tag = hk_class_tag(hk_mid_class(size));
+    c = hk_mid_class(size);
   else
     return hk_alloc_slow(size);
-  void *p = hk_tls.head[tag];
+  void *p = hk_tls.head[c];
   if (HK_UNLIKELY(p == NULL))
     return hk_alloc_slow(size);
 #if HAKMEM_HARDENED
-  /* A decoded link is aligned, in a SuperSlab, and a free block of this tag. */
-  if (HK_UNLIKELY(!hk_link_plausible(p) || hk_hdr_load(p) != hk_freed_tag(tag)))
+  /* A decoded link is plausible, and a free block of this class. */
+  if (HK_UNLIKELY(!hk_link_plausible(p) || hk_hdr_load(p) != hk_freed_tag(hk_class_tag(c))))
     hk_corrupt_list(p);
-  hk_hdr_store(p, tag);
+  hk_hdr_store(p, hk_class_tag(c));
 #endif
-  hk_tls.head[tag] = hk_next_load(p);
-  hk_tls.room[tag]++;
+  hk_tls.head[c] = hk_next_load(p);
+  hk_tls.room[c]++;
   HK_UNPOISON(p, size); /* the slot is poisoned whole while free */
   return p;
 }
 
-/* Pushes p, a block of this thread's heap whose header tag is `tag` (the class
- * without the header). Hardened: only after p is found a block of that class. */
-HK_HOT void hk_free_push(void *p, unsigned tag) {
-  HK_DEBUG_ONLY(hk_debug_check_free(p, tag));
+/* Pushes p, a block of this thread's heap whose class (or tag) is c. */
+HK_HOT void hk_free_push(void *p, unsigned c) {
+  /* The cache has an entry per class only (tls_cache.h). */
+  if (HK_UNLIKELY(c >= HK_NUM_CLASSES)) {
+    hk_free_tagged(p);
+    return;
+  }
+  HK_DEBUG_ONLY(hk_debug_check_free(p, c));
 #if HAKMEM_HARDENED
-  if (HK_UNLIKELY(!hk_hardened_free_ok(p, tag))) {
+  if (HK_UNLIKELY(!hk_hardened_free_ok(p, c))) {
     hk_free_slow(p);
     return;
   }
-  hk_hdr_store(p, hk_freed_tag(tag));
+  hk_hdr_store(p, hk_freed_tag(hk_class_tag(c)));
 #endif
-#if HK_ASAN
-  if (hk_tag_class_of(tag) < HK_NUM_CLASSES)
-    HK_POISON(p, hk_class_usable(hk_tag_class_of(tag)));
-#endif
-  hk_next_store(p, hk_tls.head[tag]);
-  hk_tls.head[tag] = p;
-  if (HK_UNLIKELY(--hk_tls.room[tag] == 0))
-    hk_free_overflow(p); /* p, not the tag: it is still in the argument register */
+  HK_POISON(p, hk_class_usable(c));
+  hk_next_store(p, hk_tls.head[c]);
+  hk_tls.head[c] = p;
+  if (HK_UNLIKELY(--hk_tls.room[c] == 0))
+    hk_free_overflow(p); /* p, not c: it is still in the argument register */
 }
 
 HK_HOT void hk_free(void *p) {
   if (HK_LIKELY(hk_registry_kind_fast(p) == hk_tls.reg_id)) {
 #if HK_HDR
-    hk_free_push(p, hk_hdr_load(p));
+    hk_free_push(p, hk_tag_class_of(hk_hdr_load(p)));
 #else
     hk_free_push(p, hk_ss_of(p)->unit_cls[hk_unit_of(p)]);
 #endif
@@ -141,7 +144,7 @@ HK_HOT void hk_free_sized(void *p, size_t size) {
   (void)size;
 #else
   if (HK_LIKELY(size <= HK_TABLE_MAX && hk_registry_kind_fast(p) == hk_tls.reg_id)) {
-    hk_free_push(p, hk_tiny_tag(size));
+    hk_free_push(p, hk_tiny_class(size));
     return;
   }
 #endif

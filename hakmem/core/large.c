@@ -32,12 +32,12 @@ HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
   large_hdr_t *h = (large_hdr_t *)((uintptr_t)p - LARGE_HDR);
   /* Misuse reports end the process (a large block's callers need its header). */
   if (((uintptr_t)p & (HK_ALIGN - 1)) == 0 && h->magic == FREED_MAGIC) {
-    hk_misuse("double free", p, "large block", HK_NUM_CLASSES, 0);
+    hk_misuse("double free", p, "large block", HK_NO_CLASS, 0);
     abort();
   }
   if (((uintptr_t)p & (HK_ALIGN - 1)) || h->magic != LARGE_MAGIC ||
       (char *)p < h->base + LARGE_HDR || (char *)p >= h->base + h->map_size) {
-    hk_misuse("invalid free", p, "not the start of a large block", HK_NUM_CLASSES, 0);
+    hk_misuse("invalid free", p, "not the start of a large block", HK_NO_CLASS, 0);
     abort();
   }
   return h;

@@ -36,7 +36,7 @@ static void put_num(line_t *l, uintptr_t v, unsigned base) {
 void hk_misuse(const char *what, const void *addr, const char *detail, unsigned cls, size_t size) {
   line_t l = {.n = 0};
   int open = 0;
-  if (cls < HK_NUM_CLASSES && size == 0)
+  if (cls < HK_SLAB_CLASSES && size == 0)
     size = hk_class_usable(cls);
   put(&l, "hakmem: ");
   put(&l, what);
@@ -47,7 +47,7 @@ void hk_misuse(const char *what, const void *addr, const char *detail, unsigned 
     put(&l, detail);
     open = 1;
   }
-  if (cls < HK_NUM_CLASSES) {
+  if (cls < HK_SLAB_CLASSES) {
     put(&l, open ? ", class " : " (class ");
     put_num(&l, cls, 10);
     open = 1;

@@ -13,8 +13,9 @@
 #include <stddef.h>
 
 #include "hakmem/core/config.h"
+#include "hakmem/core/size_class.h"
 
-/* cls: a class index, or any value >= HK_NUM_CLASSES for none; size: the
+/* cls: a slab class, or HK_NO_CLASS for none; size: the
  * block's usable size, 0 if unknown (taken from the class if there is one). */
 HK_COLD void hk_misuse(const char *what, const void *addr, const char *detail, unsigned cls,
                        size_t size);

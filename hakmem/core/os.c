@@ -59,7 +59,10 @@ static void *map_aligned(size_t size, size_t align) {
     errno = ENOMEM;
     return NULL;
   }
-  uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+  /* The highest aligned start: the kernel maps top-down, so the next mapping
+   * lands in the trimmed head and abuts this one (one entry in /proc/self/maps
+   * for a run of SuperSlabs, not one each). */
+  uintptr_t start = ((uintptr_t)raw + span - size) & ~(uintptr_t)(align - 1);
   size_t head = start - (uintptr_t)raw;
   size_t tail = span - head - size;
   if (head && munmap(raw, head) != 0)

@@ -23,7 +23,7 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
 }
 
 int hk_heap_trim(hk_heap_t *heap) {
-  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
+  for (unsigned c = 0; c < HK_SLAB_CLASSES; c++) {
     hk_slab_t *s = heap->partial[c];
     while (s) {
       hk_slab_t *next = s->next;
@@ -41,7 +41,7 @@ void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p) {
 }
 
 void hk_slab_put_list(hk_heap_t *heap, hk_slab_t *s, void *head, void *tail, uint32_t n) {
-  HK_ASSERT(s->cls < HK_NUM_CLASSES && s->used >= n);
+  HK_ASSERT(s->cls < HK_SLAB_CLASSES && s->used >= n);
   if (!s->free)
     s->free_tail = tail;
   hk_next_store(tail, s->free);
@@ -60,4 +60,28 @@ void *hk_slab_block_start(hk_slab_t *s, const void *p) {
   size_t stride = hk_class_stride[s->cls];
   size_t off = (size_t)((const char *)p - s->base);
   return s->base + off / stride * stride;
+}
+
+void *hk_slab_alloc(hk_heap_t *heap, unsigned c) {
+  hk_slab_t *s = heap->partial[c];
+  if (!s && !(s = hk_slab_new(heap, c)))
+    return NULL;
+  void *b = s->free;
+  if (b) {
+#if HAKMEM_HARDENED
+    if (!hk_slab_has_block(s, b) || hk_hdr_load(b) != hk_freed_tag(hk_class_tag(c)))
+      hk_fatal("corrupt free list (a write into a freed block?): next block", b);
+#endif
+    s->free = hk_next_load(b);
+    s->nfree--;
+  } else {
+    b = s->base + (size_t)s->carved++ * hk_class_stride[c];
+  }
+#if HK_HDR
+  hk_hdr_store(b, hk_class_tag(c)); /* live (hardened: it was marked free) */
+#endif
+  s->used++;
+  if (!s->free && s->carved == s->capacity)
+    hk_partial_remove(heap, s);
+  return b;
 }

@@ -30,11 +30,14 @@ static inline int hk_block_in_slab(const hk_slab_t *s, const void *b, int check_
 }
 /* Whether b is a carved block of s (owner only). */
 static inline int hk_slab_has_block(const hk_slab_t *s, const void *b) {
-  return hk_ss_of(b) == hk_ss_of(s) && s->cls < HK_NUM_CLASSES && hk_block_in_slab(s, b, 1, 1);
+  return hk_ss_of(b) == hk_ss_of(s) && s->cls < HK_SLAB_CLASSES && hk_block_in_slab(s, b, 1, 1);
 }
 
 /* A fresh slab for class c, linked into heap->partial[c]; NULL + ENOMEM. */
 hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c);
+/* One block of class c from the heap's slabs (free list first, then carved),
+ * for the classes no thread cache holds; NULL + ENOMEM. */
+void *hk_slab_alloc(hk_heap_t *heap, unsigned c);
 /* Gives an empty slab's units back to its SuperSlab. */
 void hk_slab_release(hk_heap_t *heap, hk_slab_t *s);
 

@@ -3,9 +3,12 @@
 #include "hakmem/core/debug.h"
 #include "hakmem/core/stats.h"
 
-void *hk_span_new(hk_heap_t *heap, size_t size) {
-  unsigned units = (unsigned)((size + HK_SPAN_OFFSET + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
-  hk_slab_t *s = hk_units_claim(heap, units, HK_TAG_SPAN, HK_SPAN_OFFSET);
+void *hk_span_new(hk_heap_t *heap, size_t size, size_t align) {
+  HK_ASSERT(align <= HK_SPAN_ALIGN_MAX && !(align & (align - 1)));
+  size_t offset = align > HK_SPAN_OFFSET ? align : HK_SPAN_OFFSET;
+  size_t end = offset + (size ? size : 1); /* at least a byte inside the run */
+  unsigned units = (unsigned)((end + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+  hk_slab_t *s = hk_units_claim(heap, units, HK_TAG_SPAN, offset);
   if (!s)
     return NULL;
   s->capacity = s->carved = s->used = 1;

@@ -77,7 +77,7 @@ typedef struct hk_heap_stats {
 } hk_heap_stats_t;
 
 typedef struct hk_heap {
-  hk_slab_t *partial[HK_NUM_CLASSES];
+  hk_slab_t *partial[HK_SLAB_CLASSES];
   hk_ss_t *avail;
   _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   struct hk_heap *next_pool;

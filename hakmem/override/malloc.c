@@ -11,7 +11,6 @@
 
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/hakmem.h"
-#include "hakmem/core/misuse.h"
 #include "hakmem/override/loader_memory.h"
 
 #define EXPORT __attribute__((visibility("default")))
