@@ -31,8 +31,10 @@ static void check_tags(void) {
   CHECK(!is_class_tag(0x00) && !is_class_tag(0xFF));
   for (unsigned i = 0; i <= HK_SLAB_CLASSES; i++) {
     unsigned t = i < HK_SLAB_CLASSES ? hk_class_tag(i) : HK_TAG_SPAN;
+    /* Freed, a class's tag gains the free bit; a span's loses it. */
+    unsigned freed = i < HK_SLAB_CLASSES ? hk_freed_tag(t) : t & ~HK_TAG_FREED_BIT;
     CHECK(i == HK_SLAB_CLASSES || (t & HK_TAG_FREED_BIT) == 0);
-    CHECK(!is_class_tag(hk_freed_tag(t)) && hk_freed_tag(t) != HK_TAG_SPAN);
+    CHECK(!is_class_tag(freed) && freed != HK_TAG_SPAN);
     for (unsigned bit = 0; bit < 8; bit++) {
       unsigned flipped = t ^ (1u << bit);
       CHECK(!is_class_tag(flipped) && flipped != HK_TAG_SPAN);

@@ -236,7 +236,8 @@ void hk_free_overflow(void *pushed) {
   hk_tls_t *t = &hk_tls;
 #if HK_HDR
   /* Hardened: the fast path marked the block freed before pushing it. */
-  unsigned c = hk_tag_class_of(hk_hdr_load(pushed) & ~(unsigned)(HAKMEM_HARDENED ? HK_TAG_FREED_BIT : 0));
+  unsigned c =
+      hk_tag_class_of(hk_hdr_load(pushed) & ~(unsigned)(HAKMEM_HARDENED ? HK_TAG_FREED_BIT : 0));
 #else
   unsigned c = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif

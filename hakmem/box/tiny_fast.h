@@ -135,7 +135,7 @@ HK_HOT void hk_free(void *p) {
  * Without the header, a tiny block's class comes from the size, not from the
  * SuperSlab's unit map (a load from another cache line), at the same cost: 34
  * instructions per new+delete pair either way (callgrind, release). With the
- * header the byte before the block is the cheapest lookup (29 instructions per
+ * header the byte before the block is the cheapest lookup (31 instructions per
  * pair; from the size: 34), so this is hk_free. Not for C23 free_sized: realloc
  * keeps a block of a larger class in place, so the size a program passes there
  * need not name the block's class. Debug builds check the class. */
