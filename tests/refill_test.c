@@ -37,7 +37,7 @@ int main(void) {
       CHECK_EQ(s->cls, c);
       CHECK(hk_slab_block_start(s, p) == p);
 #if HK_HDR
-      CHECK_EQ(hk_hdr_load(p), c);
+      CHECK_EQ(hk_hdr_load(p), hk_class_tag(c));
 #endif
       for (void *q = hk_next_load(p); q; q = hk_next_load(q))
         CHECK(q != p);

@@ -1,6 +1,7 @@
 #include "hakmem/box/remote_free.h"
 
 #include "hakmem/core/debug.h"
+#include "hakmem/core/misuse.h"
 #include "hakmem/core/stats.h"
 #include "hakmem/core/slab.h"
 #include "hakmem/core/span.h"
@@ -39,10 +40,19 @@ void hk_remote_collect(hk_heap_t *heap) {
     uint32_t n = 0;
     void *tail = b;
     /* One read pass to count and find the tail; the list joins the slab's free
-     * list whole. */
+     * list whole. It can hold at most the blocks out of the slab: one more means
+     * a block was freed twice by other threads (the list then has a cycle). */
     for (void *nb = b; nb; nb = hk_next_load(nb)) {
+#if HAKMEM_HARDENED
+      if (!hk_slab_has_block(s, nb))
+        hk_fatal("corrupt remote free list (a write into a freed block?): next block", nb);
+#endif
       tail = nb;
-      n++;
+      if (++n > s->used) {
+        hk_misuse("double free", nb, "freed again by another thread", c, 0);
+        n = 0; /* going on: the list is dropped (leaked) */
+        break;
+      }
     }
     if (n) {
       hk_slab_put_list(heap, s, b, tail, n);

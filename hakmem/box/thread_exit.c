@@ -8,6 +8,7 @@
 #include "hakmem/box/remote_free.h"
 #include "hakmem/core/debug.h"
 #include "hakmem/core/heap.h"
+#include "hakmem/core/options.h"
 #include "hakmem/core/slab.h"
 #include "hakmem/core/span.h"
 
@@ -42,12 +43,16 @@ hk_heap_t *hk_thread_attach(void) {
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;
   t->reg_id = heap->reg_id <= HK_REG_MAX_HEAP_ID ? heap->reg_id : HK_REG_NONE;
+  if (HAKMEM_HARDENED && hk_opt.zero_on_free)
+    t->reg_id = HK_REG_NONE; /* every free takes the slow path, which scrubs */
   pthread_once(&exit_key_once, make_exit_key);
   if (exit_key_ok)
     pthread_setspecific(exit_key, heap);
-  hk_heap_enter(heap);
-  hk_prewarm(t);
-  hk_heap_leave(heap);
+  if (!(HAKMEM_HARDENED && hk_opt.zero_on_free)) {
+    hk_heap_enter(heap);
+    hk_prewarm(t);
+    hk_heap_leave(heap);
+  }
   return heap;
 }
 

@@ -28,7 +28,11 @@
     "1: a thread gives exited threads' memory back every purge delay (restarted after fork)")      \
   X(SHOW_STATS, show_stats, 0, 0, 2, 1,                                                            \
     "print statistics to stderr at exit: 1 as text, 2 (or `json`) as one JSON object")             \
-  X(VERBOSE, verbose, 0, 0, 2, 0, "print the options in force at start-up")
+  X(VERBOSE, verbose, 0, 0, 2, 0, "print the options in force at start-up")                        \
+  X(ABORT_ON_ERROR, abort_on_error, 1, 0, 1, 1,                                                    \
+    "abort on a misuse found (double or invalid free); 0: report it, leak the block, go on")       \
+  X(ZERO_ON_FREE, zero_on_free, 0, 0, 1, 0,                                                        \
+    "hardened build: zero small blocks when freed and abort if one is no longer zero when reused")
 
 typedef struct hk_options {
 #define HK_OPT_FIELD(NAME, field, def, lo, hi, live, doc) _Atomic long field;

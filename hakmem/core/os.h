@@ -36,6 +36,14 @@ size_t hk_os_page_size(void);
  * may allocate or lock during preload), or NULL. */
 const char *hk_os_getenv(const char *name);
 
+/* n random bytes from getrandom(2) (never blocking; a clock-and-address mix if
+ * the kernel has none to give). */
+void hk_os_random(void *buf, size_t n);
+
+/* Reads up to size - 1 bytes of the file at path into buf, NUL-terminated, with
+ * open/read/close only (no allocation); the byte count, or 0 on an error. */
+size_t hk_os_read_file(const char *path, char *buf, size_t size);
+
 /* Writes a message to stderr with write(2); no stdio. */
 void hk_os_write_err(const char *s);
 

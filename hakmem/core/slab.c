@@ -70,14 +70,18 @@ void *hk_slab_alloc(hk_heap_t *heap, unsigned c) {
     return NULL;
   void *b = s->free;
   if (b) {
+#if HAKMEM_HARDENED
+    if (!hk_slab_has_block(s, b) || hk_hdr_load(b) != hk_freed_tag(hk_class_tag(c)))
+      hk_fatal("corrupt free list (a write into a freed block?): next block", b);
+#endif
     s->free = hk_next_load(b);
     s->nfree--;
   } else {
     b = s->base + (size_t)s->carved++ * hk_class_stride[c];
-#if HK_HDR
-    hk_hdr_store(b, c);
-#endif
   }
+#if HK_HDR
+  hk_hdr_store(b, hk_class_tag(c)); /* live (hardened: it was marked free) */
+#endif
   s->used++;
   if (!s->free && s->carved == s->capacity)
     hk_partial_remove(heap, s);
