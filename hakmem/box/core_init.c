@@ -24,7 +24,6 @@ static void unlock_all_child(void) {
   hk_large_unlock();
   hk_heap_pool_after_fork_child(hk_tls.heap);
 }
-static __thread int initialising __attribute__((tls_model("initial-exec")));
 
 /* Also at load time, before main and its threads: a fork while another thread
  * is inside init would leave the child waiting for an init that never ends
@@ -34,7 +33,7 @@ __attribute__((constructor)) static void init_at_load(void) { hk_init_once(); }
 void hk_init_slow(void) {
   int expected = HK_INIT_NONE;
   if (atomic_compare_exchange_strong(&hk_init_state, &expected, HK_INIT_RUNNING)) {
-    initialising = 1;
+    hk_tls.initialising = 1;
 #if HAKMEM_HARDENED
     hk_os_random(&hk_link_secret, sizeof hk_link_secret); /* before any list is made */
 #endif
@@ -45,11 +44,11 @@ void hk_init_slow(void) {
     hk_os_oom_hook = hk_large_trim;
     if (hak_test_init_hook)
       hak_test_init_hook();
-    initialising = 0;
+    hk_tls.initialising = 0;
     atomic_store_explicit(&hk_init_state, HK_INIT_DONE, memory_order_release);
     return;
   }
-  if (initialising)
+  if (hk_tls.initialising)
     return; /* re-entered from our own init: defaults are in force */
   while (atomic_load_explicit(&hk_init_state, memory_order_acquire) != HK_INIT_DONE)
     sched_yield();

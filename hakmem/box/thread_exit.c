@@ -40,6 +40,8 @@ hk_heap_t *hk_thread_attach(void) {
     t->head[c] = NULL;
     t->room[c] = (uint16_t)hk_cache_cap(c);
   }
+  t->head[HK_CACHE_SPARE] = NULL;
+  t->room[HK_CACHE_SPARE] = 1;
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;
   t->reg_id = heap->reg_id <= HK_REG_MAX_HEAP_ID ? heap->reg_id : HK_REG_NONE;
@@ -73,6 +75,9 @@ void *hk_thread_alloc_late(size_t size) {
     one.room[c] = 2;
     if (hk_refill(&one, c, 1, 1) == 1) {
       p = one.head[c];
+#if HAKMEM_HARDENED
+      hk_hdr_store(p, hk_class_tag(c)); /* live: refill marks a cached block freed */
+#endif
       HK_UNPOISON(p, size); /* the slot is poisoned whole while free */
     }
   }

@@ -268,6 +268,14 @@ void hk_free_overflow(void *pushed) {
 #else
   unsigned c = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
+  if (!HK_FREE_RANGE_CHECK && c >= HK_NUM_CLASSES) {
+    /* Pushed onto the spare entry: take it back (the entry was empty) and
+     * resolve it the slow way. */
+    t->head[HK_CACHE_SPARE] = NULL;
+    t->room[HK_CACHE_SPARE] = 1;
+    hk_free_tagged(pushed);
+    return;
+  }
   hk_heap_enter(t->heap);
   hk_spill(t, c, hk_cache_cap(c) / 2);
   hk_heap_leave(t->heap);

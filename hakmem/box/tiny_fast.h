@@ -25,9 +25,13 @@
 #include "hakmem/core/misuse.h"
 #include "hakmem/core/registry.h"
 
+/* Whether hk_free_push checks for a tag that is no cached class before it
+ * pushes: all but the shipped build (release, header on, not hardened). */
+#define HK_FREE_RANGE_CHECK (!HAKMEM_BUILD_RELEASE || HAKMEM_HARDENED || HK_ASAN || !HK_HDR)
+
 void *hk_alloc_slow(size_t size);
 void hk_free_slow(void *p);
-/* The cache of p's class reached its cap. */
+/* The cache of p's class reached its cap, or p went onto the spare entry. */
 void hk_free_overflow(void *p);
 /* p's tag is not a cached class: a span, an aligned class, or a bad header. */
 void hk_free_tagged(void *p);
@@ -99,8 +103,10 @@ HK_HOT void *hk_alloc(size_t size) {
 
 /* Pushes p, a block of this thread's heap whose class (or tag) is c. */
 HK_HOT void hk_free_push(void *p, unsigned c) {
-  /* The cache has an entry per class only (tls_cache.h). */
-  if (HK_UNLIKELY(c >= HK_NUM_CLASSES)) {
+  /* c may be HK_CACHE_SPARE (no cached class): the shipped build lets it take
+   * the overflow path through the spare entry; builds that check, poison or
+   * read the class from the SuperSlab send it to the slow path here. */
+  if (HK_FREE_RANGE_CHECK && HK_UNLIKELY(c >= HK_NUM_CLASSES)) {
     hk_free_tagged(p);
     return;
   }
@@ -122,7 +128,7 @@ HK_HOT void hk_free_push(void *p, unsigned c) {
 HK_HOT void hk_free(void *p) {
   if (HK_LIKELY(hk_registry_kind_fast(p) == hk_tls.reg_id)) {
 #if HK_HDR
-    hk_free_push(p, hk_tag_class_of(hk_hdr_load(p)));
+    hk_free_push(p, hk_tag_slot[hk_hdr_load(p)]);
 #else
     hk_free_push(p, hk_ss_of(p)->unit_cls[hk_unit_of(p)]);
 #endif

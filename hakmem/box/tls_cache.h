@@ -1,9 +1,8 @@
 /* Box: the thread cache (TLS).
  *
  * Owns: per class, a singly-linked list of free blocks (head) and the room left
- * before the list reaches its cap (room = cap - length, cap <= 4096). Only
- * HK_NUM_CLASSES entries: the free fast path sends a tag that is not a class
- * to the slow path before indexing.
+ * before the list reaches its cap (room = cap - length, cap <= 4096). One
+ * entry per cached class and a spare (below), so that the whole fits.
  * Invariants: every block in a list belongs to a slab of `heap`.
  * Who: the owning thread only. initial-exec TLS: one %fs-relative access. The
  * library's whole TLS segment must fit in the static TLS glibc keeps for
@@ -20,16 +19,23 @@
 
 enum { HK_THREAD_NEW = 0, HK_THREAD_ATTACHED = 1, HK_THREAD_EXITED = 2 };
 
+/* Entry HK_NUM_CLASSES is the spare: always empty with room 1 once attached,
+ * so a free whose tag is no cached class (a span, an aligned class, a corrupt
+ * header) pushes there and takes the overflow path, which takes the block back
+ * and resolves it: no range check on the shipped build's fast path. */
+#define HK_CACHE_SPARE HK_NUM_CLASSES
+
 typedef struct hk_tls {
-  void *head[HK_NUM_CLASSES];
-  uint16_t room[HK_NUM_CLASSES];
+  void *head[HK_NUM_CLASSES + 1];
+  uint16_t room[HK_NUM_CLASSES + 1];
+  uint8_t reg_id;       /* heap->reg_id if unique, else HK_REG_NONE (also before attach) */
+  uint8_t state;        /* HK_THREAD_* */
+  uint8_t initialising; /* inside hk_init_slow (core_init) */
   hk_heap_t *heap;
-  int state;
-  uint8_t reg_id; /* heap->reg_id if unique, else HK_REG_NONE (also before attach) */
 } hk_tls_t;
 
-/* 496 bytes, leaving the rest of 512 to the library's other TLS variables. */
-_Static_assert(sizeof(hk_tls_t) <= 496, "the thread cache must fit glibc's optional static TLS");
+/* The library's only TLS variable: all of it must fit in 512 bytes. */
+_Static_assert(sizeof(hk_tls_t) <= 512, "the thread cache must fit glibc's optional static TLS");
 
 extern __thread hk_tls_t hk_tls __attribute__((tls_model("initial-exec")));
 

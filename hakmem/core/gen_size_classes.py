@@ -70,7 +70,11 @@ def main():
         print("")
     tags = class_tags(len(slab_strides))
     tag_class = [tags.index(b) if b in tags else 0xFF for b in range(256)]
-    for name, values in (("HK_CLASS_TAGS", tags), ("HK_TAG_CLASS", tag_class)):
+    # The thread-cache entry a tag's free pushes onto: its class if cached, else
+    # the spare entry HK_NUM_CLASSES (tls_cache.h).
+    tag_slot = [min(c, len(strides)) for c in tag_class]
+    for name, values in (("HK_CLASS_TAGS", tags), ("HK_TAG_CLASS", tag_class),
+                         ("HK_TAG_SLOT", tag_slot)):
         print("#define %s \\" % name)
         for i in range(0, len(values), 16):
             print("  " + ", ".join("0x%02x" % v for v in values[i:i + 16]) + ", \\")

@@ -48,6 +48,9 @@ extern const uint8_t hk_class_table[HK_CLASS_TABLE_SIZE];
 extern const uint32_t hk_class_stride[HK_SLAB_CLASSES];
 extern const uint8_t hk_class_tags[HK_SLAB_CLASSES];
 extern const uint8_t hk_tag_class[HK_NUM_TAGS];
+/* The thread-cache entry a free of a block with this tag pushes onto: its class
+ * if the class is cached, else HK_NUM_CLASSES, the spare entry (tls_cache.h). */
+extern const uint8_t hk_tag_slot[HK_NUM_TAGS];
 extern const uint64_t hk_class_inv[HK_SLAB_CLASSES];
 extern const uint8_t hk_class_shift[HK_SLAB_CLASSES];
 
