@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "fuzz/fuzz_common.h"
+#include "hakmem/core/os.h"
 
 #define SLOTS        64
 #define BYTE_BUDGET  ((size_t)96 << 20)
@@ -151,6 +152,76 @@ static void check_stats(const model_t *m) {
             large);
 }
 
+/* Requests the API must refuse, NULL pointers, the reports, and the OS
+ * refusing maps (fault injection): a failed allocation is NULL with ENOMEM
+ * and leaves every live block as it was. */
+static void edge_cases(model_t *m, block_t *b, size_t n, unsigned extra) {
+  errno = 0;
+  switch (extra % 5) {
+  case 0:
+    HKF_CHECK(!hak_calloc(SIZE_MAX / 4 + 1 + n, 8) && errno == ENOMEM,
+              "calloc overflow not refused", NULL, n);
+    HKF_CHECK(!hak_pvalloc(SIZE_MAX - n) && errno == ENOMEM, "pvalloc overflow not refused", NULL,
+              n);
+    break;
+  case 1:
+    hak_free(NULL);
+    hak_free_sized(NULL, n);
+    HKF_CHECK(hak_usable_size(NULL) == 0, "usable size of NULL", NULL, 0);
+    HKF_CHECK(!hak_owns(&errno), "hak_owns claims foreign memory", &errno, 0);
+    HKF_CHECK(errno == 0, "free changed errno", NULL, 0);
+    break;
+  case 2: {
+    void *out = (void *)1;
+    HKF_CHECK(!hak_memalign(((size_t)1 << 63) + 1, n) && errno == EINVAL,
+              "memalign took an impossible alignment", NULL, n);
+    HKF_CHECK(hak_posix_memalign(&out, 24, n) == EINVAL && out == (void *)1,
+              "posix_memalign took a bad alignment", NULL, n);
+    HKF_CHECK(!hak_aligned_alloc(0, n) && errno == EINVAL, "aligned_alloc took 0", NULL, n);
+    break;
+  }
+  case 3: {
+    hak_stats_t s = {.size = 1};
+    HKF_CHECK(hak_stats_get(&s) == -1 && errno == EINVAL, "stats_get took a short buffer", NULL, 0);
+    struct mallinfo2 mi = hak_mallinfo2();
+    HKF_CHECK(mi.uordblks + mi.hblkhd >= m->bytes, "mallinfo2 below the live bytes", NULL,
+              mi.uordblks);
+    FILE *f = fopen("/dev/null", "w");
+    if (f) {
+      HKF_CHECK(hak_malloc_info(0, f) == 0, "malloc_info failed", NULL, 0);
+      HKF_CHECK(hak_malloc_info(1, f) == -1 && errno == EINVAL, "malloc_info took options", NULL,
+                0);
+      fclose(f);
+    }
+    break;
+  }
+  case 4: { /* the OS refuses the next maps */
+    int fails = 1 + (int)(extra >> 3) % 2;
+    size_t align = (extra & 0x80) ? (size_t)4 << 20 : HK_ALIGN;
+    if (b->p)
+      hak_free(drop(m, b));
+    hk_os_fail_next_maps(fails);
+    unsigned char *p = align > HK_ALIGN ? hak_aligned_alloc(align, n) : hak_malloc(n);
+    int err = errno;
+    hk_os_fail_next_maps(0);
+    /* A fresh over-aligned mapping cannot come from a cache: two refusals
+     * (the map and its retry after the OOM hook) must fail it. */
+    if (align > HK_ALIGN && fails == 2)
+      HKF_CHECK(!p, "allocation succeeded although the OS refused every map", p, n);
+    if (!p) {
+      HKF_CHECK(err == ENOMEM, "failed allocation without ENOMEM", NULL, n);
+      for (unsigned i = 0; i < SLOTS; i++)
+        if (m->slot[i].p)
+          check_fill(&m->slot[i]);
+      break;
+    }
+    adopt(m, b, p, n, align, hkf_made_class(n, align), extra);
+    hkf_stamp(p, n, b->tag);
+    break;
+  }
+  }
+}
+
 static void run(model_t *m, const uint8_t *data, size_t size) {
   hkf_in_t in = {data, data + size};
   while (hkf_more(&in)) {
@@ -255,12 +326,9 @@ static void run(model_t *m, const uint8_t *data, size_t size) {
       }
       break;
     }
-    case 13: { /* calloc overflow: NULL + ENOMEM */
-      errno = 0;
-      HKF_CHECK(!hak_calloc(SIZE_MAX / 4 + 1 + n, 8) && errno == ENOMEM,
-                "calloc overflow not refused", NULL, n);
+    case 13:
+      edge_cases(m, b, n, extra);
       break;
-    }
     case 14: { /* malloc(0) is a unique, freeable pointer */
       unsigned char *p = hak_malloc(0);
       adopt(m, b, p, 0, HK_ALIGN, hkf_made_class(0, HK_ALIGN), tag);

@@ -12,6 +12,7 @@
  * rather than hanging; at the end the statistics are back where they began. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -125,6 +126,15 @@ static void *free_it(void *p) {
 
 /* The child of a fork: the parent's blocks are intact and its own; it makes
  * and frees more, frees some of the parent's, trims and exits. */
+/* Coverage builds (tools/fuzz_coverage.sh) write a child's profile before it
+ * leaves with _exit. */
+extern int __llvm_profile_write_file(void) __attribute__((weak));
+static void child_exit(int code) {
+  if (__llvm_profile_write_file)
+    __llvm_profile_write_file();
+  _exit(code);
+}
+
 static void child(unsigned arg, size_t n) {
   alarm(CHILD_WATCHDOG);
   check_all();
@@ -137,7 +147,15 @@ static void child(unsigned arg, size_t n) {
   check_all();
   for (unsigned i = 0; i < 8; i++)
     release(&mine[i]);
-  _exit(0);
+  /* The reports run in a child too (to /dev/null: the fuzzer's log is not
+   * the place). */
+  if (arg & 1) {
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0)
+      dup2(null, 2);
+    hak_malloc_stats();
+  }
+  child_exit(0);
 }
 
 /* A block freed from two threads neither of which owns it: the second free
@@ -155,7 +173,7 @@ static void child_remote_double_free(size_t n) {
   for (int i = 0; i < 4096; i++)
     hak_free(hak_malloc(n % (HK_TINY_MAX + 1)));
   hak_malloc_trim(0);
-  _exit(0);
+  child_exit(0);
 }
 
 static void do_fork(int misuse, unsigned arg, size_t n) {

@@ -64,6 +64,11 @@ static size_t check_block(size_t n, size_t align) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  hak_build_info_t info;
+  hak_build_info(&info);
+  HKF_CHECK(info.header_classidx == HK_HDR && info.tiny_max == HK_TINY_MAX &&
+                info.small_max == HK_SMALL_MAX && info.num_classes == HK_NUM_CLASSES,
+            "hak_build_info disagrees with the build", NULL, 0);
   hkf_in_t in = {data, data + size};
   while (hkf_more(&in)) {
     uint64_t raw = 0;

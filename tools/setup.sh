@@ -5,10 +5,10 @@
 set -euo pipefail
 
 # Build and test needs: Bazel 4.2.3 (Debian's bootstrap build), gcc and clang-14 with its
-# sanitizer/libFuzzer runtimes and lld, Google Benchmark, valgrind (callgrind fast-path
+# sanitizer/libFuzzer runtimes and lld, llvm-14 (fuzz coverage), zip (seed zips), Google Benchmark, valgrind (callgrind fast-path
 # guards), clang-format, and the peer allocators the benchmarks compare against.
 PACKAGES=(
-  bazel-bootstrap gcc g++ clang-14 libclang-rt-14-dev lld-14 libbenchmark-dev valgrind
+  bazel-bootstrap gcc g++ clang-14 libclang-rt-14-dev lld-14 llvm-14 zip libbenchmark-dev valgrind
   clang-format python3 libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4 git procps
 )
 # buildifier (format check only) comes from npm; pinned so every machine formats alike.
