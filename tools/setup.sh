@@ -5,8 +5,9 @@
 set -euo pipefail
 
 # Build and test needs: Bazel 4.2.3 (Debian's bootstrap build), gcc and clang-14 with its
-# sanitizer/libFuzzer runtimes and lld, llvm-14 (fuzz coverage), zip (seed zips), Google Benchmark, valgrind (callgrind fast-path
-# guards), clang-format, and the peer allocators the benchmarks compare against.
+# sanitizer/libFuzzer runtimes and lld, Google Benchmark, valgrind (callgrind fast-path
+# guards), clang-format, and the peer allocators the benchmarks compare against; llvm-14
+# (tools/fuzz_coverage.sh) and zip (the fuzzers' seed zips).
 PACKAGES=(
   bazel-bootstrap gcc g++ clang-14 libclang-rt-14-dev lld-14 llvm-14 zip libbenchmark-dev valgrind
   clang-format python3 libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4 git procps
