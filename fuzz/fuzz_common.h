@@ -72,6 +72,8 @@ static const size_t hkf_edges[] = {
     HK_SMALL_MAX + 1,
     HK_UNIT_SIZE - HK_SPAN_OFFSET,
     HK_UNIT_SIZE - HK_SPAN_OFFSET + 1,
+    2 * HK_UNIT_SIZE - HK_SPAN_OFFSET, /* a span that just fits its units */
+    2 * HK_UNIT_SIZE - HK_SPAN_OFFSET + 1,
     HK_SPAN_MAX - 1,
     HK_SPAN_MAX,
     HK_SPAN_MAX + 1,
@@ -95,7 +97,7 @@ static inline size_t hkf_size(unsigned v) {
   case 4: /* a class edge, +-1 */
     return hk_class_usable(low % HK_NUM_CLASSES) + (low >> 6) % 3 - 1;
   case 5: /* span */
-    return HK_SMALL_MAX + 1 + (size_t)low * 128 % (HK_SPAN_MAX - HK_SMALL_MAX);
+    return HK_SMALL_MAX + 1 + (size_t)low * 131 % (HK_SPAN_MAX - HK_SMALL_MAX);
   case 6: /* large */
     return HK_SPAN_MAX + 1 + (size_t)low * 384 % (HKF_MAX_REQUEST - HK_SPAN_MAX);
   default:

@@ -69,6 +69,7 @@ static void check_all(void) {
       check(&slot[i]);
 }
 
+#if HAKMEM_PREWARM_TLS
 /* Blocks in the calling thread's cache list of class c (at most limit). */
 static uint32_t cached(unsigned c, uint32_t limit) {
   uint32_t k = 0;
@@ -76,6 +77,7 @@ static uint32_t cached(unsigned c, uint32_t limit) {
     k++;
   return k;
 }
+#endif
 
 typedef struct {
   unsigned arg;

@@ -60,6 +60,9 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
   void *q = hk_alloc(size);
   if (!q)
     return NULL;
+#ifdef HAKMEM_PLANT_REALLOC_COPIES_SHORT
+  old -= old <= size;
+#endif
   memcpy(q, ptr, old < size ? old : size);
   hk_free(ptr);
   return q;
@@ -91,6 +94,9 @@ HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
     char *q = (char *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
     hk_next_store(q - HK_ALIGN, p);
     hk_hdr_store(q, HK_TAG_ALIGNED);
+#ifdef HAKMEM_PLANT_ALIGNED_HEADER_OFF_BY_16 /* back pointer and tag 16 bytes low */
+    hk_hdr_store(q, 0), hk_hdr_store(q - HK_ALIGN, HK_TAG_ALIGNED), hk_next_store(q - 32, p);
+#endif
     HK_POISON(p, (size_t)(q - p));
     return q;
   }

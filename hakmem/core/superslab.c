@@ -102,6 +102,9 @@ hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
 
 void *hk_span_new(hk_heap_t *heap, size_t size) {
   unsigned units = (unsigned)((size + HK_SPAN_OFFSET + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+#ifdef HAKMEM_PLANT_SPAN_SHORT_UNIT
+  units = (unsigned)((size + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+#endif
   hk_slab_t *s = claim(heap, units, HK_TAG_SPAN, HK_SPAN_OFFSET);
   if (!s)
     return NULL;
