@@ -2,7 +2,7 @@
 # Runs fuzz/oss-fuzz/build.sh with the variables OSS-Fuzz sets (clang, ASan,
 # libFuzzer; SRC, WORK and OUT temporary folders), checks what lands in $OUT
 # (each harness's binary, dictionary, options and seed zip), then runs every
-# binary for a few hundred inputs from its unpacked seeds.
+# binary for at least 300 inputs from its unpacked seeds.
 #
 # build.sh compiles the repository's own sources (it must see every file, as
 # OSS-Fuzz does): the test finds the checkout through its runfile's link; the
@@ -46,8 +46,10 @@ for h in "${harnesses[@]}"; do
   }
   log="$tmp/$h.log"
   if (cd "$tmp/out" && "./${h}_fuzzer" -runs=300 -seed=1 -dict="${h}_fuzzer.dict" \
-    -max_len=512 "$seeds") >"$log" 2>&1 && grep -q "Done 300 runs" "$log"; then
-    echo "ok: $h: $(grep -o 'cov: [0-9]*' "$log" | tail -1), 300 runs"
+    -max_len=512 "$seeds") >"$log" 2>&1 &&
+    done_runs="$(sed -nE 's/^Done ([0-9]+) runs.*/\1/p' "$log")" && ((${done_runs:-0} >= 300)); then
+    # A corpus larger than -runs is replayed whole first.
+    echo "ok: $h: $(grep -o 'cov: [0-9]*' "$log" | tail -1), $done_runs runs"
   else
     echo "FAIL: $h did not run 300 inputs cleanly:"
     tail -n 20 "$log"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Continuous fuzzing here: tools/fuzz.sh --seconds N [--jobs J] [harness...]
+# Continuous fuzzing here:
+#   tools/fuzz.sh --seconds N [--jobs J] [--no-known-bugs] [harness...]
 #
 # Builds the harnesses with --config=fuzz and the checks of known open bugs on
-# (--define=hk_fuzz_known_bugs=on), then fuzzes each harness in turn for N
+# (--define=hk_fuzz_known_bugs=on; --no-known-bugs leaves them off, so a known
+# hang does not eat the run's time), then fuzzes each harness in turn for N
 # seconds with J libFuzzer jobs (-fork=J; crashes and timeouts do not stop the
 # run). Afterwards, per harness:
 #   - new inputs that add coverage are merged into fuzz/corpus/<name>/ (-merge=1);
@@ -16,15 +18,16 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ALL=(alloc_ops threads lifecycle options size_class)
-seconds=60 jobs=1 harnesses=()
+seconds=60 jobs=1 harnesses=() known_bugs=on
 usage() {
-  echo "usage: $0 --seconds N [--jobs J] [harness...]  (harnesses: ${ALL[*]})" >&2
+  echo "usage: $0 --seconds N [--jobs J] [--no-known-bugs] [harness...]  (harnesses: ${ALL[*]})" >&2
   exit 2
 }
 while (($#)); do
   case "$1" in
   --seconds) seconds="${2:?}" && shift 2 ;;
   --jobs) jobs="${2:?}" && shift 2 ;;
+  --no-known-bugs) known_bugs=off && shift ;;
   -h | --help) usage ;;
   -*) usage ;;
   *) harnesses+=("$1") && shift ;;
@@ -39,7 +42,7 @@ for h in "${harnesses[@]}"; do
   }
 done
 
-BAZEL_ARGS=(--config=fuzz --define=hk_fuzz_known_bugs=on)
+BAZEL_ARGS=(--config=fuzz "--define=hk_fuzz_known_bugs=$known_bugs")
 WORK="${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/hakmem-fuzz.XXXXXX")}"
 mkdir -p "$WORK"
 targets=()
