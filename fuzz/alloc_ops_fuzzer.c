@@ -157,7 +157,7 @@ static void check_stats(const model_t *m) {
  * and leaves every live block as it was. */
 static void edge_cases(model_t *m, block_t *b, size_t n, unsigned extra) {
   errno = 0;
-  switch (extra % 5) {
+  switch (extra % 6) {
   case 0:
     HKF_CHECK(!hak_calloc(SIZE_MAX / 4 + 1 + n, 8) && errno == ENOMEM,
               "calloc overflow not refused", NULL, n);
@@ -193,6 +193,23 @@ static void edge_cases(model_t *m, block_t *b, size_t n, unsigned extra) {
                 0);
       fclose(f);
     }
+    break;
+  }
+  case 5: { /* small aligned blocks share slabs: not a mapping per request */
+    size_t align = (size_t)32 << extra % 8, sz = n % 4097;
+    void *held[8];
+    hk_os_counters_t before, after;
+    hk_os_get_counters(&before);
+    for (unsigned i = 0; i < 8; i++) {
+      held[i] = hak_aligned_alloc(align, sz);
+      hkf_check_block(held[i], sz, align, hkf_made_class(sz, align));
+    }
+    hk_os_get_counters(&after);
+    for (unsigned i = 0; i < 8; i++)
+      hak_free(held[i]);
+    HKF_CHECK(after.maps - before.maps <= 2,
+              "small aligned requests map memory each (a mapping per aligned request)", NULL,
+              (size_t)(after.maps - before.maps));
     break;
   }
   case 4: { /* the OS refuses the next maps */

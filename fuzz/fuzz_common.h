@@ -227,6 +227,7 @@ typedef struct {
   uint64_t small, large;
   uint64_t blocks[HAK_STATS_CLASSES];
   uint64_t resident;
+  uint64_t heaps; /* thread heaps ever made */
 } hkf_usage_t;
 static inline void hkf_usage(hkf_usage_t *u) {
   hak_stats_t s = {.size = sizeof s};
@@ -237,6 +238,7 @@ static inline void hkf_usage(hkf_usage_t *u) {
   for (unsigned c = 0; c < HAK_STATS_CLASSES; c++)
     u->blocks[c] = s.classes[c].blocks_out;
   u->resident = s.os_resident;
+  u->heaps = s.heaps;
 }
 static inline void hkf_usage_same(const hkf_usage_t *before, const hkf_usage_t *after) {
   for (unsigned c = 0; c < HAK_STATS_CLASSES; c++)

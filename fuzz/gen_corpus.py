@@ -74,12 +74,13 @@ def alloc_ops():
     misc = op(CALLOC_OVF, 0, size(0)) + op(REALLOCARRAY, 0, size(0), 1) + op(REALLOC, 0, size(0))
     misc += op(REALLOC0, 0, size(0)) + op(TRIM, 0, size(0), 5) + op(USABLE, 0, size(0))
     write("alloc_ops", "misc", misc)
-    # op 13: refused requests, NULL, reports (extra % 5 = 0..3); the OS refusing
-    # maps (4: extra bit 3 = two refusals, bit 7 = a 4 MiB alignment).
-    edge = b"".join(op(CALLOC_OVF, 0, size(TINY, 10), e) for e in range(4))
+    # op 13 (extra % 6): refused requests, NULL, reports (0..3), small aligned
+    # bursts (5); the OS refusing maps (4; extra bit 3: two refusals, bit 7: a
+    # 4 MiB alignment): extras 4, 10, 130, 136.
+    edge = b"".join(op(CALLOC_OVF, 0, size(TINY, 10), e) for e in (0, 1, 2, 3, 5, 11, 17))
     edge += op(MALLOC, 1, size(LARGE, 10)) + op(CALLOC_OVF, 2, size(TINY, 10), 4)
-    edge += op(CALLOC_OVF, 3, size(SPAN, 10), 4 | 8) + op(CALLOC_OVF, 4, size(MID, 1), 4 | 8 | 0x80)
-    edge += op(CALLOC_OVF, 5, size(LARGE, 9), 4 | 0x80) + op(STATS, 0, size(0))
+    edge += op(CALLOC_OVF, 3, size(SPAN, 10), 10) + op(CALLOC_OVF, 4, size(MID, 1), 136)
+    edge += op(CALLOC_OVF, 5, size(LARGE, 9), 130) + op(STATS, 0, size(0))
     write("alloc_ops", "oom_edges", edge)
 
 

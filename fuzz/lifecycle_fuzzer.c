@@ -279,5 +279,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   hkf_usage_t now;
   hkf_usage(&now);
   hkf_usage_same(&base, &now);
+  /* This thread's heap and one for the short-lived threads, which adopt it in
+   * turn: a heap per thread would be orphaned heaps. */
+  HKF_CHECK(now.heaps <= 2, "more heaps than threads alive at once (orphaned heaps)", NULL,
+            (size_t)now.heaps);
   return 0;
 }

@@ -232,6 +232,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   hkf_usage_t now;
   hkf_usage(&now);
   hkf_usage_same(&base, &now);
+  /* Exited threads' heaps are adopted, never orphaned: no more heaps than
+   * threads ever alive at once (this thread never allocates). */
+  HKF_CHECK(now.heaps <= MAX_THREADS, "more heaps than threads alive at once (orphaned heaps)",
+            NULL, (size_t)now.heaps);
   HKF_CHECK(now.resident <= base.resident + RESIDENT_BOUND,
             "resident memory after every thread exited and malloc_trim ran exceeds the bound", NULL,
             (size_t)(now.resident - base.resident));
