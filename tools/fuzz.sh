@@ -110,12 +110,18 @@ for h in "${harnesses[@]}"; do
   corpus="$(find "fuzz/corpus/$h" -type f | wc -l)"
 
   # Keep one regression input per cause, minimised (-minimize_crash).
-  artifacts=0 new=0
+  artifacts=0 new=0 unrepro=0
   mkdir -p "fuzz/regressions/$h"
   for a in "$w"/artifacts/crash-* "$w"/artifacts/timeout-* "$w"/artifacts/oom-* "$w"/artifacts/leak-*; do
     [[ -f "$a" ]] || continue
     artifacts=$((artifacts + 1))
-    "$bin" -timeout=20 "$a" >"$a.replay" 2>&1 || true
+    # Three runs of the input: some failures need the state an earlier run left.
+    if "$bin" -runs=3 -timeout=20 "$a" >"$a.replay" 2>&1; then
+      # Does not fail on its own (a job killed as the run ended, or state an
+      # earlier input left): reported, not kept.
+      unrepro=$((unrepro + 1))
+      continue
+    fi
     cause="$(cause_of "$a.replay")"
     [[ -n "$cause" ]] || cause="unknown failure ($(basename "$a" | cut -d- -f1))"
     if grep -qxF -- "$cause" fuzz/regressions/"$h"/*.txt 2>/dev/null; then
@@ -132,7 +138,8 @@ for h in "${harnesses[@]}"; do
     echo "fuzz.sh: $h: new crash: $cause -> fuzz/regressions/$h/$id"
   done
   rmdir "fuzz/regressions/$h" 2>/dev/null || true
-  rows+=("$(printf '%-12s %8s %8s %8s %5d/%-5d' "$h" "$execs" "$edges" "$corpus" "$new" "$artifacts")")
+  rows+=("$(printf '%-12s %8s %8s %8s %5d/%-5d %s' "$h" "$execs" "$edges" "$corpus" "$new" "$artifacts" \
+    "$( ((unrepro == 0)) || echo "($unrepro not reproducible alone: $w/artifacts)")")")
 done
 
 echo
