@@ -133,6 +133,11 @@ def lifecycle():
     purge += lop(L_PURGE, 0) + lop(L_DELAY, 0) + lop(L_BURST, 70, TINY) + lop(L_TRIM, 0)
     purge += lop(L_THREAD, 5, MID) + lop(L_PURGE, 0)
     write("lifecycle", "purge_trim", purge)
+    # op 10: a misuse in a child; argument & 7 picks it (0, the cross-thread
+    # double free, only with the known-bug checks on).
+    L_MISUSE = 10
+    write("lifecycle", "misuse", lop(L_MALLOC, 1) + lop(L_MISUSE, 1) + lop(L_MISUSE, 2))
+    write("lifecycle", "misuse_big", lop(L_MISUSE, 3) + lop(L_MISUSE, 4, LARGE))
 
 
 # options: option index (HK_OPTIONS order), value, NUL.

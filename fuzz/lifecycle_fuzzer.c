@@ -8,8 +8,9 @@
  * Input: three-byte operations: opcode, slot/argument, size selector. Checks:
  * every block as in alloc_ops; a new thread's cache holds the pre-warmed
  * blocks; a fork child sees the parent's blocks intact and exits cleanly; a
- * misuse (a block freed twice from two other threads) aborts in a child
- * rather than hanging; at the end the statistics are back where they began. */
+ * misuse in a child (double frees, an interior or foreign pointer) is
+ * reported with one "hakmem: " line and aborts, never hangs or goes on; at the
+ * end the statistics are back where they began. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <fcntl.h>
@@ -137,6 +138,13 @@ static void child_exit(int code) {
   _exit(code);
 }
 
+/* ... and before it aborts, as a misuse child must. */
+static void write_profile_and_abort(int sig) {
+  __llvm_profile_write_file();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 static void child(unsigned arg, size_t n) {
   alarm(CHILD_WATCHDOG);
   check_all();
@@ -163,7 +171,6 @@ static void child(unsigned arg, size_t n) {
 /* A block freed from two threads neither of which owns it: the second free
  * is a double free that hakmem must report (abort), never a hang. */
 static void child_remote_double_free(size_t n) {
-  alarm(3); /* an abort comes at once; a hang is what this catches */
   void *p = hak_malloc(n % (HK_TINY_MAX + 1));
   pthread_t th;
   for (int i = 0; i < 2; i++) {
@@ -178,9 +185,58 @@ static void child_remote_double_free(size_t n) {
   child_exit(0);
 }
 
+/* Misuse in a child, each of which hakmem must report with one "hakmem: "
+ * line and abort, never hang or go on: 0 a block freed twice from two other
+ * threads (known bug), 1 freed twice in a row and 2 an interior pointer
+ * (checked in debug builds), 3 a foreign pointer and 4 a large block freed
+ * twice (every build). */
+enum {
+  MISUSE_REMOTE_DOUBLE_FREE,
+  MISUSE_DOUBLE_FREE,
+  MISUSE_INTERIOR,
+  MISUSE_FOREIGN,
+  MISUSE_LARGE_DOUBLE_FREE,
+  MISUSES
+};
+static const char *const misuse_name[MISUSES] = {
+    "a cross-thread double free", "a double free", "a free of an interior pointer",
+    "a free of a foreign pointer", "a double free of a large block"};
+
+static void child_misuse(int kind, size_t n) {
+  static char foreign[64];
+  void *p;
+  switch (kind) {
+  case MISUSE_REMOTE_DOUBLE_FREE:
+    child_remote_double_free(n);
+    break;
+  case MISUSE_DOUBLE_FREE:
+    p = hak_malloc(n % (HK_TINY_MAX + 1));
+    hak_free(p);
+    hak_free(p);
+    break;
+  case MISUSE_INTERIOR:
+    p = hak_malloc(32 + n % HK_TINY_MAX);
+    hak_free((char *)p + 16);
+    break;
+  case MISUSE_FOREIGN:
+    hak_free(foreign + 16);
+    break;
+  case MISUSE_LARGE_DOUBLE_FREE:
+    p = hak_malloc(HK_SPAN_MAX + 1 + n % HK_SS_SIZE);
+    hak_free(p);
+    hak_free(p);
+    break;
+  }
+  child_exit(0);
+}
+
+/* misuse: -1 for a well-behaved child, else the misuse it commits. */
 static void do_fork(int misuse, unsigned arg, size_t n) {
   if (forks_left-- <= 0)
     return;
+  int err[2] = {-1, -1};
+  if (misuse >= 0 && pipe2(err, O_NONBLOCK) != 0)
+    hkf_fail("pipe failed", NULL, 0);
   fflush(NULL);
   pid_t pid = fork();
   if (pid < 0)
@@ -191,21 +247,36 @@ static void do_fork(int misuse, unsigned arg, size_t n) {
     static const int sigs[] = {SIGALRM, SIGABRT, SIGINT, SIGTERM, SIGSEGV, SIGBUS};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
       signal(sigs[i], SIG_DFL);
-    if (misuse)
-      child_remote_double_free(n);
+    if (misuse >= 0) {
+      if (__llvm_profile_write_file)
+        signal(SIGABRT, write_profile_and_abort);
+      alarm(3); /* an abort comes at once; a hang is what this catches */
+      dup2(err[1], 2);
+      child_misuse(misuse, n);
+    }
     child(arg, n);
   }
   int status;
   if (waitpid(pid, &status, 0) != pid)
     hkf_fail("waitpid failed", NULL, 0);
-  if (misuse) {
-    HKF_CHECK(!WIFSIGNALED(status) || WTERMSIG(status) != SIGALRM,
-              "a cross-thread double free hung instead of aborting", NULL, 0);
-    HKF_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
-              "a cross-thread double free was not reported", NULL, 0);
-  } else {
+  if (misuse < 0) {
     HKF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the fork child failed", NULL,
               (size_t)status);
+    return;
+  }
+  char msg[256] = {0};
+  close(err[1]);
+  ssize_t got = read(err[0], msg, sizeof msg - 1);
+  close(err[0]);
+  (void)got;
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+    fprintf(stderr, "hakmem fuzz: %s hung instead of aborting\n", misuse_name[misuse]);
+    hkf_fail("a misuse hung instead of aborting", NULL, (size_t)misuse);
+  }
+  if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT && strncmp(msg, "hakmem: ", 8) == 0)) {
+    fprintf(stderr, "hakmem fuzz: %s was not reported (child status %d, said: %s)\n",
+            misuse_name[misuse], status, msg);
+    hkf_fail("a misuse was not reported", NULL, (size_t)misuse);
   }
 }
 
@@ -242,7 +313,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       run_thread(arg, n);
       break;
     case 6:
-      do_fork(0, arg, n);
+      do_fork(-1, arg, n);
       break;
     case 7: /* purge now: the empty slabs' pages go back, live blocks stay */
       if (hk_tls.heap)
@@ -256,10 +327,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 9: /* purge at once on every release, or after the default delay */
       hk_opt.purge_delay_ms = arg & 1 ? 0 : saved.purge_delay_ms;
       break;
-    case 10:
-      if (HKF_CHECK_REMOTE_DOUBLE_FREE && (arg & 7) == 0)
-        do_fork(1, arg, n);
+    case 10: { /* a misuse in a child (child_misuse) */
+      int kind = (int)(arg & 7);
+      if (kind >= MISUSES || (kind == MISUSE_REMOTE_DOUBLE_FREE && !HKF_CHECK_REMOTE_DOUBLE_FREE) ||
+          (HAKMEM_BUILD_RELEASE && (kind == MISUSE_DOUBLE_FREE || kind == MISUSE_INTERIOR)))
+        break;
+      do_fork(kind, arg, n);
       break;
+    }
     case 11: /* a burst past the class's cache cap: spill, then refill */
       for (unsigned k = 0; k < 2; k++) {
         void *tmp[64];
