@@ -10,10 +10,11 @@ Every workload binary uses plain malloc/free; an allocator other than glibc is p
 it with LD_PRELOAD. Allocators are interleaved run by run (the order rotates every run),
 so a slow minute of a shared machine hurts all of them alike; the table reports medians of
 --runs runs: throughput (the binary's own `ops/s:` line), wall time, CPU time (user+sys
-from wait4) and peak RSS (ru_maxrss), both taken by bench/rusage_exec. Results go to stdout
-as Markdown and to --out as compare.md, compare.svg and compare.json.
+from wait4), peak RSS (ru_maxrss) and minor page faults, taken by bench/rusage_exec. Results
+go to stdout as Markdown and to --out as compare.md, compare.json, compare.png and
+compare.svg (matplotlib); `--replot` redraws the charts from a compare.json in --out.
 
-Python 3 standard library only.
+Python 3 standard library, and matplotlib for the charts (bench/charts.py).
 """
 
 import argparse
@@ -30,6 +31,9 @@ import sys
 import tempfile
 import threading
 import time
+
+import callgrind
+import charts
 
 LIBDIR = "/usr/lib/x86_64-linux-gnu"
 
@@ -60,6 +64,12 @@ WORKLOADS = {
                        "Larson, 2 chains, 8-1000 B, threads live 500K ops"),
     "prodcons": ("prodcons", "2000000 16 256 1", "20000 16 256 1",
                  "1 producer mallocs, 1 consumer frees"),
+    "prodcons_3c": ("prodcons", "2000000 16 256 1 1024 3", "20000 16 256 1 64 3",
+                    "1 producer mallocs, 3 consumers free (xmalloc-test)"),
+    "exchange_2t": ("exchange", "1000000 2", "5000 2 64",
+                    "2 threads swap 16 B-64 KiB blocks through shared slots (rptest)"),
+    "rubyish": ("rubyish", "3000000 1", "30000 1 5000",
+                "strings, growing arrays, buffers; sweeps a quarter (rbstress)"),
     "thread_churn": ("thread_churn", "500 2 2000 1024", "10 2 200 1024",
                      "2 threads x 500 rounds: malloc, free, exit"),
     "false_sharing_active": ("false_sharing", "2 20000 5000 8 active", "2 200 500 8 active",
@@ -70,6 +80,8 @@ WORKLOADS = {
                       "growing/shrinking buffers, 16 B-64 KiB"),
     "mixed_sizes": ("mixed_sizes", "3000000 1", "20000 1", "ring of 4096, 16 B-64 KiB"),
     "large_blocks": ("large_blocks", "20000 1", "500 1", "ring of 64, 64 KiB-4 MiB"),
+    "large_cycle": ("large_cycle", "300 1", "20 1 4",
+                    "20 blocks of 5-25 MiB, one replaced per op (malloc-large)"),
 }
 
 CALLGRIND_SIZES = (16, 128, 1024, 4096)
@@ -118,12 +130,13 @@ class Result:
         self.wall = None  # seconds
         self.cpu = None  # user + sys seconds
         self.rss_kib = None  # ru_maxrss
+        self.minflt = None  # ru_minflt: minor page faults
         self.error = ""
         self.stdout = ""
 
 
 RUSAGE_RE = re.compile(r"exit=(-?\d+) signal=(\d+) wall=([0-9.]+) user=([0-9.]+) "
-                       r"sys=([0-9.]+) maxrss_kib=(\d+)")
+                       r"sys=([0-9.]+) maxrss_kib=(\d+)(?: minflt=(\d+))?")
 RUSAGE_EXEC = []  # the path of bench/rusage_exec, found once in main()
 
 
@@ -159,6 +172,7 @@ def run_once(argv, preload, timeout):
     res.wall = float(m.group(3))
     res.cpu = float(m.group(4)) + float(m.group(5))
     res.rss_kib = int(m.group(6))
+    res.minflt = int(m.group(7)) if m.group(7) else None
     if "cannot be preloaded" in stderr:
         res.error = "LD_PRELOAD failed: " + stderr.strip().splitlines()[0]
     elif sig or code != 0:
@@ -260,101 +274,6 @@ def fmt_ratio(a, b):
     if a is None or not b:
         return "-"
     return "%.2f" % (a / b)
-
-
-# ----------------------------------------------------------------------------- SVG
-
-
-def svg_escape(text):
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
-
-
-def svg_panel(parts, y0, title, groups, series, colours, values, labels, reference_name):
-    """A grouped bar chart of ratios on a log2 axis around 1.0, drawn at height y0.
-
-    values[g][s] is the ratio (or None); labels[g][s] is the text on the bar.
-    Returns the panel's height."""
-    left, bar_w, gap, plot_h = 64, 13, 22, 230
-    ratios = [v for row in values for v in row if v]
-    lo = min([0.5] + ratios)
-    hi = max([2.0] + ratios)
-    lo2 = math.floor(math.log2(lo))
-    hi2 = math.ceil(math.log2(hi))
-    top = y0 + 34
-
-    def ypos(v):
-        return top + (hi2 - math.log2(v)) / (hi2 - lo2) * plot_h
-
-    group_w = len(series) * bar_w + gap
-    width = left + len(groups) * group_w + 10
-    parts.append('<text x="%d" y="%d" font-size="14" font-weight="bold">%s</text>' %
-                 (left, y0 + 18, svg_escape(title)))
-    for e in range(lo2, hi2 + 1):
-        y = ypos(2.0**e)
-        text = ("%g" % (2.0**e) if e >= 0 else "1/%d" % (2**-e)) + "x"
-        style = 'stroke="#000" stroke-dasharray="4,3"' if e == 0 else 'stroke="#ddd"'
-        parts.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" %s/>' %
-                     (left, y, width - 10, y, style))
-        parts.append('<text x="%d" y="%.1f" font-size="10" text-anchor="end">%s</text>' %
-                     (left - 4, y + 3, text))
-    parts.append('<text x="14" y="%.1f" font-size="10" transform="rotate(-90 14 %.1f)" '
-                 'text-anchor="middle">ratio to %s (log scale)</text>' %
-                 (top + plot_h / 2, top + plot_h / 2, svg_escape(reference_name)))
-    base = ypos(1.0)
-    for gi, g in enumerate(groups):
-        gx = left + gi * group_w + gap / 2
-        for si, s in enumerate(series):
-            v = values[gi][si]
-            x = gx + si * bar_w
-            if not v:
-                parts.append('<text x="%.1f" y="%.1f" font-size="9" fill="#999">x</text>' %
-                             (x + 3, base - 2))
-                continue
-            y = ypos(v)
-            y1, y2 = min(y, base), max(y, base)
-            parts.append('<rect x="%.1f" y="%.1f" width="%d" height="%.1f" fill="%s">'
-                         '<title>%s, %s: %s</title></rect>' %
-                         (x, y1, bar_w - 2, max(y2 - y1, 0.5), colours[si], svg_escape(g),
-                          svg_escape(s), svg_escape(labels[gi][si])))
-            ty = y1 - 3 if v >= 1.0 else y2 + 3
-            anchor = "start" if v >= 1.0 else "end"
-            parts.append('<text x="%.1f" y="%.1f" font-size="8" text-anchor="%s" '
-                         'transform="rotate(-90 %.1f %.1f)">%.2f</text>' %
-                         (x + bar_w / 2 + 2, ty, anchor, x + bar_w / 2 + 2, ty, v))
-        lx = gx + len(series) * bar_w / 2
-        ly = top + plot_h + 14
-        parts.append('<text x="%.1f" y="%.1f" font-size="10" text-anchor="end" '
-                     'transform="rotate(-35 %.1f %.1f)">%s</text>' %
-                     (lx, ly, lx, ly, svg_escape(g)))
-    return plot_h + 34 + 110, width
-
-
-def write_svg(path, title, subtitle, panels, series, colours):
-    """panels: list of (title, groups, values, labels, reference name)."""
-    parts = []
-    y = 50
-    width = 760
-    for p_title, groups, values, labels, ref in panels:
-        h, w = svg_panel(parts, y, p_title, groups, series, colours, values, labels, ref)
-        y += h
-        width = max(width, w)
-    legend = []
-    lx = 64
-    for s, c in zip(series, colours):
-        legend.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>'
-                      '<text x="%d" y="%d" font-size="12">%s</text>' %
-                      (lx, y, c, lx + 16, y + 10, svg_escape(s)))
-        lx += 30 + 8 * len(s)
-    height = y + 30
-    head = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
-            'font-family="sans-serif">' % (width, height),
-            '<rect width="100%" height="100%" fill="#fff"/>',
-            '<text x="64" y="22" font-size="16" font-weight="bold">%s</text>' %
-            svg_escape(title),
-            '<text x="64" y="40" font-size="11" fill="#444">%s</text>' % svg_escape(subtitle)]
-    with open(path, "w") as f:
-        f.write("\n".join(head + parts + legend + ["</svg>"]) + "\n")
 
 
 # ----------------------------------------------------------------------------- modes
@@ -470,6 +389,7 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
                 "wall": median([x.wall for x in good]),
                 "cpu": median([x.cpu for x in good]),
                 "rss_mib": median([x.rss_kib / 1024.0 for x in good]),
+                "minflt": median([x.minflt for x in good]),
                 "runs": len(rs),
                 "failed": len(rs) - len(good),
                 "errors": sorted(set(x.error for x in rs if not x.ok)),
@@ -519,6 +439,17 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
             cells.append("-" if v is None else "%.1f" % v)
         md.append("| %s | %s |" % (w, " | ".join(cells)))
     md.append("")
+    md.append("### Minor page faults (whole run, thousands; lower is better)")
+    md.append("")
+    md.append("| workload | " + " | ".join(names) + " |")
+    md.append("|---|" + "---:|" * len(names))
+    for w in workloads:
+        cells = []
+        for name in names:
+            v = summary[(w, name)]["minflt"]
+            cells.append("-" if v is None else "%.1f" % (v / 1000.0))
+        md.append("| %s | %s |" % (w, " | ".join(cells)))
+    md.append("")
     md.append("### Detail")
     md.append("")
     md.append("Spread: (max - min) / median of ops/s over the runs; a large one means the "
@@ -554,93 +485,54 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
     for w in workloads:
         binary, full, quick, what = WORKLOADS[w]
         md.append("- `%s`: %s. `%s %s`" % (w, what, binary, quick if args.quick else full))
-    report(out_dir, "compare", md,
-           {"date": now, "machine": machine, "runs": args.runs, "command": command,
-            "allocators": alloc_desc,
+    data = {"date": now, "machine": machine, "runs": args.runs, "command": command,
+            "allocators": alloc_desc, "workloads": workloads, "names": names,
             "results": {"%s/%s" % k: v for k, v in summary.items()},
-            "raw": {"%s/%s" % k: [vars(x) for x in v] for k, v in results.items()}})
-
-    if "glibc" in names:
-        series = names
-        colours = [a[2] for a in allocs]
-        thr_vals, thr_lab, rss_vals, rss_lab = [], [], [], []
-        for w in workloads:
-            g = summary[(w, "glibc")]
-            row_v, row_l, rrow_v, rrow_l = [], [], [], []
-            for name in names:
-                s = summary[(w, name)]
-                row_v.append(s["ops"] / g["ops"] if s["ops"] and g["ops"] else None)
-                row_l.append("%s ops/s" % fmt_ops(s["ops"]))
-                rrow_v.append(s["rss_mib"] / g["rss_mib"]
-                              if s["rss_mib"] and g["rss_mib"] else None)
-                rrow_l.append("%s MiB" % ("-" if s["rss_mib"] is None else
-                                          "%.1f" % s["rss_mib"]))
-            thr_vals.append(row_v)
-            thr_lab.append(row_l)
-            rss_vals.append(rrow_v)
-            rss_lab.append(rrow_l)
-        svg_path = os.path.join(out_dir, "compare.svg")
-        write_svg(svg_path, "hakmem vs other allocators, %s" % now,
-                  "%s; median of %d runs" % (machine, args.runs),
-                  [("Throughput relative to glibc (higher is better)", workloads, thr_vals,
-                    thr_lab, "glibc"),
-                   ("Peak RSS relative to glibc (lower is better)", workloads, rss_vals,
-                    rss_lab, "glibc")], series, colours)
-    else:
-        svg_path = None
-    print("wrote %s/compare.{md,json}%s" % (out_dir, " and compare.svg" if svg_path else
-                                             " (no chart: glibc not run)"), file=sys.stderr)
+            "raw": {"%s/%s" % k: [vars(x) for x in v] for k, v in results.items()}}
+    report(out_dir, "compare", md, data)
+    compare_charts(out_dir, data)
     return 0
 
 
-def callgrind_costs(path):
-    """(total Ir, self Ir of main) from a callgrind output file."""
-    total = None
-    main_self = 0
-    names = {}
-    in_main = False
-    skip_next = False  # the cost line after calls= is a call's inclusive cost
-    with open(path) as f:
-        for line in f:
-            if line.startswith("fn=") or line.startswith("cfn="):
-                # fn= and cfn= share one table of compressed names: "(id) name" defines.
-                m = re.match(r"c?fn=(?:\((\d+)\))?\s*(.*)$", line.rstrip("\n"))
-                ident, name = m.group(1), m.group(2)
-                if ident and name:
-                    names[ident] = name
-                if line.startswith("fn="):
-                    in_main = (name or names.get(ident)) == "main"
-            elif line.startswith("calls="):
-                skip_next = True
-            elif line[:1] in "0123456789+-*":
-                if skip_next:
-                    skip_next = False
-                elif in_main:
-                    main_self += int(line.split()[-1])
-            elif line.startswith("summary:") or line.startswith("totals:"):
-                total = int(line.split()[1])
-    if total is None:
-        raise RuntimeError("no totals in " + path)
-    return total, main_self
+def compare_charts(out_dir, data):
+    """compare.png and compare.svg in out_dir from what compare.json holds: throughput and
+    peak RSS of each workload relative to glibc."""
+    results = data["results"]
+    workloads = data.get("workloads") or list(dict.fromkeys(k.rsplit("/", 1)[0]
+                                                            for k in results))
+    names = data.get("names") or [a.split(" (")[0] for a in data["allocators"]]
+    if "glibc" not in names:
+        print("compare: no chart (glibc was not run)", file=sys.stderr)
+        return
+    thr_vals, thr_lab, rss_vals, rss_lab = [], [], [], []
+    for w in workloads:
+        g = results["%s/glibc" % w]
+        cells = [results["%s/%s" % (w, name)] for name in names]
+        thr_vals.append([s["ops"] / g["ops"] if s["ops"] and g["ops"] else None for s in cells])
+        thr_lab.append(["%s ops/s" % fmt_ops(s["ops"]) for s in cells])
+        rss_vals.append([s["rss_mib"] / g["rss_mib"] if s["rss_mib"] and g["rss_mib"] else None
+                         for s in cells])
+        rss_lab.append(["-" if s["rss_mib"] is None else "%.1f MiB" % s["rss_mib"]
+                        for s in cells])
+    write_charts(os.path.join(out_dir, "compare"),
+                 "hakmem vs other allocators, %s" % data["date"],
+                 "%s; median of %d runs" % (data["machine"], data["runs"]),
+                 [("Throughput relative to glibc (higher is better)", workloads, thr_vals,
+                   thr_lab, "glibc"),
+                  ("Peak RSS relative to glibc (lower is better)", workloads, rss_vals, rss_lab,
+                   "glibc")],
+                 names, [ALLOCATORS.get(n, (None, None, "#7f7f7f"))[2] for n in names])
 
 
-def callgrind_run(argv, preload, out, timeout):
-    """(total Ir, self Ir of main) of argv run under callgrind."""
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    if preload:
-        env["LD_PRELOAD"] = preload
-    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0 or "cannot be preloaded" in proc.stderr:
-        raise RuntimeError("valgrind failed (exit %d): %s" %
-                           (proc.returncode, proc.stderr.strip()[-300:]))
-    return callgrind_costs(out)
-
-
-def callgrind_ir(pair_loop, size, iters, preload, tmpdir, timeout):
-    out = os.path.join(tmpdir, "cg.%d.%d.out" % (size, iters))
-    return callgrind_run([pair_loop, str(size), str(iters)], preload, out, timeout)
+def write_charts(stem, *args):
+    """charts.write_charts, or a note when matplotlib is missing."""
+    try:
+        paths = charts.write_charts(stem, *args)
+    except ImportError as e:
+        print("compare: no chart (%s under %s; tools/setup.sh installs Debian's "
+              "python3-matplotlib for /usr/bin/python3)" % (e, sys.executable), file=sys.stderr)
+        return
+    print("compare: wrote %s" % " and ".join(paths), file=sys.stderr)
 
 
 def cmd_callgrind(args, bin_dirs, out_dir, hakmem_path):
@@ -654,21 +546,31 @@ def cmd_callgrind(args, bin_dirs, out_dir, hakmem_path):
     sizes = [int(x) for x in args.callgrind_sizes.split(",")]
     wanted = select(args.allocators, ALLOCATORS, "allocator")
     allocs = check_preloads(resolve_allocators(wanted, hakmem_path), pair_loop)
-    rows = [(name, pair_loop, lib) for name, lib, _, _ in allocs]
+    # (label, argv of a run of SIZE and N pairs, preload); C++ rows after the malloc rows.
+    def loop(binary, *extra):
+        return lambda size, n: [binary, str(size), str(n)] + list(extra)
+    rows = [(name, loop(pair_loop), lib) for name, lib, _, _ in allocs]
     if pair_loop_hak and "hakmem" in wanted:
         # The hak_* API linked in (no PLT, no override layer): runs before libhakmem.so exists.
-        rows.append(("hakmem hak_* (linked)", pair_loop_hak, None))
+        rows.append(("hakmem hak_* (linked)", loop(pair_loop_hak), None))
+    n_malloc_rows = len(rows)
+    new_delete_loop = find_file("bench/new_delete_loop", bin_dirs)
+    if new_delete_loop:
+        rows += [(name, loop(new_delete_loop, "sized"), lib) for name, lib, _, _ in allocs]
+        if "hakmem" in wanted:
+            lib = [lib for name, lib, _, _ in allocs if name == "hakmem"][0]
+            rows.append(("hakmem, unsized delete", loop(new_delete_loop, "unsized"), lib))
     table = {}
     loop_cost = {}
     progress = Progress(len(rows) * len(sizes))
     with tempfile.TemporaryDirectory() as tmp:
-        for label, binary, lib in rows:
+        for i, (label, argv_of, lib) in enumerate(rows):
+            if i >= n_malloc_rows:
+                label += " (new+delete)"
             for size in sizes:
                 try:
-                    ir1, loop1 = callgrind_ir(binary, size, n1, lib, tmp, args.timeout)
-                    ir2, loop2 = callgrind_ir(binary, size, n2, lib, tmp, args.timeout)
-                    table[(label, size)] = (ir2 - ir1 - (loop2 - loop1)) / float(n2 - n1)
-                    loop_cost[(label, size)] = (loop2 - loop1) / float(n2 - n1)
+                    table[(label, size)], loop_cost[(label, size)] = callgrind.per_op(
+                        lambda n: argv_of(size, n), n1, n2, lib, tmp, args.timeout)
                     shown = "%.1f (+%.1f in the loop)" % (table[(label, size)],
                                                           loop_cost[(label, size)])
                 except (RuntimeError, subprocess.SubprocessError, OSError) as e:
@@ -690,12 +592,23 @@ def cmd_callgrind(args, bin_dirs, out_dir, hakmem_path):
           " ".join(shlex.quote(a) for a in sys.argv[1:]), "",
           "| allocator | " + " | ".join("%d B" % s for s in sizes) + " |",
           "|---|" + "---:|" * len(sizes)]
-    for label, _, _ in rows:
+    def row(label):
         md.append("| %s | %s |" % (label, " | ".join(
             "-" if table[(label, s)] is None else "%.1f" % table[(label, s)] for s in sizes)))
+    for label, _, _ in rows[:n_malloc_rows]:
+        row(label)
     md.append("| *hakmem target (issue 5)* | %s |" %
               " | ".join("<= %d" % CALLGRIND_TARGET[s] if s in CALLGRIND_TARGET else "" for s in
                          sizes))
+    if len(rows) > n_malloc_rows:
+        md += ["", "Instructions per C++ `::operator new(SIZE)` + `::operator delete(p, SIZE)` "
+               "pair in `new_delete_loop SIZE ITERS sized` (the unsized row: "
+               "`::operator delete(p)`), measured the same way. The glibc row is libstdc++'s "
+               "operator new and delete over glibc's malloc; the others export their own.",
+               "", "| allocator | " + " | ".join("%d B" % s for s in sizes) + " |",
+               "|---|" + "---:|" * len(sizes)]
+        for label, _, _ in rows[n_malloc_rows:]:
+            row(label + " (new+delete)")
     report(out_dir, "callgrind", md,
            {"date": now, "iters": [n1, n2],
             "ir_per_pair": {"%s/%d" % k: v for k, v in table.items()},
@@ -806,7 +719,7 @@ def cmd_phase7(args, out_dir):
         md += phase7_callgrind(args, variants, sizes)
     report(out_dir, "phase7", md)
     palette = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#7f7f7f"]
-    write_svg(os.path.join(out_dir, "phase7.svg"), "Phase 7 flags: random_mixed, %s" % now,
+    write_charts(os.path.join(out_dir, "phase7"), "Phase 7 flags: random_mixed, %s" % now,
               "%s; hakmem ops/s relative to the system malloc, median of %d" %
               (machine_facts(), args.runs),
               [("hakmem / system malloc (higher is better)", groups, chart_vals, chart_lab,
@@ -830,7 +743,7 @@ def phase7_callgrind(args, variants, sizes):
                     for n in (n1, n2):
                         out = os.path.join(tmp, "cg.%s.%d.%d" % (name, size, n))
                         argv = [binary, str(n), str(size), "42", "1024", "1", "hak"]
-                        costs.append(callgrind_run(argv, None, out, args.timeout)[0])
+                        costs.append(callgrind.run(argv, None, out, args.timeout)[0])
                     table[(name, size)] = (costs[0] / float(n1),
                                            (costs[1] - costs[0]) / float(n2 - n1))
                     shown = "%.1f cold, %.1f steady" % table[(name, size)]
@@ -883,6 +796,9 @@ def main():
                         help="N1,N2 for the phase7 instruction counts")
     parser.add_argument("--no-callgrind", action="store_true",
                         help="phase7: timings only, no instruction counts")
+    parser.add_argument("--replot", action="store_true",
+                        help="redraw compare.png and compare.svg from compare.json in --out; "
+                        "runs nothing")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -892,6 +808,10 @@ def main():
             print("%-22s %s %s\n%22s %s" % (name, binary, full, "", what))
         return 0
     out_dir = os.path.abspath(args.out) if args.out else default_out_dir()
+    if args.replot:
+        with open(os.path.join(out_dir, "compare.json")) as f:
+            compare_charts(out_dir, json.load(f))
+        return 0
     bin_dirs = [os.path.abspath(d) for d in args.bin_dir]
     if args.phase7:
         bin_dirs.append(os.path.abspath(args.phase7))

@@ -77,8 +77,8 @@ int main(int argc, char **argv) {
     perror("rusage_exec: result file");
     return 2;
   }
-  fprintf(out, "exit=%d signal=%d wall=%.6f user=%.6f sys=%.6f maxrss_kib=%ld\n",
+  fprintf(out, "exit=%d signal=%d wall=%.6f user=%.6f sys=%.6f maxrss_kib=%ld minflt=%ld\n",
           WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
-          wall, tv_seconds(ru.ru_utime), tv_seconds(ru.ru_stime), ru.ru_maxrss);
+          wall, tv_seconds(ru.ru_utime), tv_seconds(ru.ru_stime), ru.ru_maxrss, ru.ru_minflt);
   return fclose(out) == 0 ? 0 : 2;
 }

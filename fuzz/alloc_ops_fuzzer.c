@@ -22,7 +22,7 @@ typedef struct {
   size_t n;     /* requested */
   size_t align; /* requested (16 for malloc) */
   int cls;      /* class header it must carry, or -1 */
-  int big;      /* a span or large block: counted in large bytes */
+  int big;      /* is_big(): counted in large bytes (1), small (0), either (2) */
   unsigned char tag;
 } block_t;
 
@@ -33,10 +33,11 @@ typedef struct {
   size_t bytes;
 } model_t;
 
-/* Whether a request is served from a span or a mapping, not a class. */
+/* Whether a request is served from a span or a mapping (1), a class (0), or
+ * either (2: an aligned request, from an aligned class, a span or a mapping). */
 static int is_big(size_t n, size_t align) {
-  if (align > HK_ALIGN && (!HK_HDR || align > 4096 || n > HK_SMALL_MAX - align))
-    return 1;
+  if (align > HK_ALIGN)
+    return 2;
   return n > HK_SMALL_MAX;
 }
 
@@ -47,14 +48,14 @@ static void check_fill(const block_t *b) {
 
 /* Records a new block (p holds n bytes, made by a request of n at align). */
 static void adopt(model_t *m, block_t *b, void *p, size_t n, size_t align, int cls, unsigned tag) {
-  hkf_check_block(p, n, align, cls);
+  size_t usable = hkf_check_block(p, n, align, cls);
   b->p = p;
   b->n = n;
   b->align = align;
   b->cls = cls;
   b->big = is_big(n, align);
   b->tag = (unsigned char)tag;
-  hkf_iv_add(&m->live, p, hak_usable_size(p));
+  hkf_iv_add(&m->live, p, usable);
   m->bytes += n;
 }
 
@@ -144,7 +145,8 @@ static void check_stats(const model_t *m) {
     const block_t *b = &m->slot[i];
     if (!b->p)
       continue;
-    *(b->big ? &large : &small) += b->n;
+    if (b->big < 2)
+      *(b->big ? &large : &small) += b->n;
   }
   HKF_CHECK(s.small_bytes_in_use >= small, "statistics: small in use below the live blocks", NULL,
             small);

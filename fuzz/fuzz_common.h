@@ -16,6 +16,7 @@
 
 #include "hakmem/core/debug.h"
 #include "hakmem/core/size_class.h"
+#include "hakmem/core/span.h"
 #include "hakmem/core/superslab.h"
 #include "hakmem/hakmem.h"
 
@@ -140,17 +141,16 @@ static inline int hkf_is_zero(const unsigned char *p, size_t n) {
   return 1;
 }
 
-/* The class header a block must carry, or -1 if it has none to check (large
- * blocks, builds without the header byte). tag_class: the class (or tag) the
- * block was made with, from hkf_made_class. */
+/* The class header a block must carry: a class or HK_TAG_SPAN; HKF_ALIGNED_CLASS
+ * for an aligned request that a slab or a span may serve (any class whose
+ * blocks hold the request with the alignment, or a span); -1 if there is none
+ * to check (large blocks, builds without the header byte). */
+#define HKF_ALIGNED_CLASS (-2)
 static inline int hkf_made_class(size_t request, size_t align) {
   if (!HK_HDR)
     return -1;
-  if (align > HK_ALIGN) {
-    if (align > 4096 || request > HK_SMALL_MAX - align)
-      return -1; /* large */
-    request += align - HK_ALIGN;
-  }
+  if (align > HK_ALIGN)
+    return align <= HK_SPAN_ALIGN_MAX && request <= HK_SPAN_ALIGNED_MAX ? HKF_ALIGNED_CLASS : -1;
   if (request <= HK_SMALL_MAX)
     return (int)hk_size_class(request);
   return request <= HK_SPAN_MAX ? HK_TAG_SPAN : -1;
@@ -158,8 +158,9 @@ static inline int hkf_made_class(size_t request, size_t align) {
 
 /* The checks of a fresh or resized block: 16 and the requested alignment,
  * usable size at least the request, and the header byte: the class the block
- * was made with, or the aligned tag if the pointer was moved up. */
-static inline void hkf_check_block(const void *p, size_t n, size_t align, int made_class) {
+ * was made with (hkf_made_class). Returns the usable size (under ASan
+ * hak_usable_size reads the block's shadow, O(size): ask once). */
+static inline size_t hkf_check_block(const void *p, size_t n, size_t align, int made_class) {
   HKF_CHECK(p, "allocation failed within the byte budget", p, n);
   HKF_CHECK((uintptr_t)p % HK_ALIGN == 0, "not 16-byte aligned", p, n);
   HKF_CHECK(align < 2 || (uintptr_t)p % align == 0, "not aligned as requested", p, n);
@@ -167,10 +168,13 @@ static inline void hkf_check_block(const void *p, size_t n, size_t align, int ma
   HKF_CHECK(usable >= n, "usable size below the request", p, n);
   HKF_CHECK(hak_owns(p), "hak_owns denies a live block", p, n);
 #if HK_HDR
-  if (made_class >= 0) {
+  if (made_class == HKF_ALIGNED_CLASS) {
     unsigned tag = hk_hdr_load(p);
-    if (made_class != HK_TAG_SPAN && align > HK_ALIGN && tag == HK_TAG_ALIGNED)
-      return; /* moved up inside its block; the block's class sits below */
+    HKF_CHECK(tag == HK_TAG_SPAN || (tag < HK_SLAB_CLASSES && hk_class_usable(tag) >= n &&
+                                     hk_class_align(tag) >= align),
+              "aligned block's header is not a class that holds it with its alignment", p, n);
+  } else if (made_class >= 0) {
+    unsigned tag = hk_hdr_load(p);
     HKF_CHECK(tag == (unsigned)made_class, "class header disagrees with the block's class", p, n);
     /* Under ASan the usable size may be the request (as ASan's own malloc). */
     if (made_class < HK_NUM_CLASSES && !HK_ASAN)
@@ -180,6 +184,7 @@ static inline void hkf_check_block(const void *p, size_t n, size_t align, int ma
 #else
   (void)made_class;
 #endif
+  return usable;
 }
 
 /* Live intervals [lo, hi), sorted by lo: a new one must not meet either

@@ -144,7 +144,7 @@ def lifecycle():
 def options():
     opts = [  # (default, low, high) of each option, in HK_OPTIONS order
         (16, 0, 1024), (32, 1, 1024), (65536, 1024, 16777216), (50, 0, 3600000),
-        (67108864, 0, 1 << 40), (0, 0, 1), (0, 0, 2)]
+        (134217728, 0, 1 << 40), (1000, 0, 3600000), (0, 0, 2), (0, 0, 2)]
     good = bad = b""
     for i, (d, lo, hi) in enumerate(opts):
         for v in (d, lo, hi, (lo + hi) // 2):
@@ -153,7 +153,8 @@ def options():
             bad += bytes([i]) + v.encode() + b"\0"
     write("options", "good", good)
     write("options", "bad", bad)
-    write("options", "verbose", b"\x061\0\x062\0\x00007\0")
+    write("options", "verbose", b"\x071\0\x072\0\x00007\0")
+    write("options", "words", b"\x06text\0\x06json\0\x06JSON\0\x00text\0")
 
 
 # size_class: size (8 bytes LE; the top byte picks the reach), alignment exponent.

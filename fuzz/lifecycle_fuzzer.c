@@ -44,8 +44,7 @@ static int forks_left;
 
 static void put(block_t *b, size_t n, unsigned tag) {
   unsigned char *p = hak_malloc(n);
-  hkf_check_block(p, n, HK_ALIGN, hkf_made_class(n, HK_ALIGN));
-  hkf_iv_add(&live, p, hak_usable_size(p));
+  hkf_iv_add(&live, p, hkf_check_block(p, n, HK_ALIGN, hkf_made_class(n, HK_ALIGN)));
   *b = (block_t){p, n, (unsigned char)tag};
   hkf_stamp(p, n, b->tag);
 }

@@ -24,19 +24,30 @@
 
 typedef struct {
   const char *name;
-  long *field;
+  _Atomic long *field;
   long def, lo, hi;
 } option_t;
 
 static const option_t options[] = {
-#define HKF_OPTION(NAME, field, def, lo, hi, doc) {"HAKMEM_" #NAME, &hk_opt.field, def, lo, hi},
+#define HKF_OPTION(NAME, field, def, lo, hi, live, doc)                                            \
+  {"HAKMEM_" #NAME, &hk_opt.field, def, lo, hi},
     HK_OPTIONS(HKF_OPTION)
 #undef HKF_OPTION
 };
 #define OPTIONS (sizeof options / sizeof options[0])
 
-/* The documented syntax: decimal digits only, in range. */
+/* The documented syntax: decimal digits, or a word an option takes for a
+ * number (HAKMEM_SHOW_STATS=text or json), in range. */
 static int reference_parse(const char *s, const option_t *o, long *out) {
+  static const struct {
+    const char *option, *word;
+    long value;
+  } words[] = {{"HAKMEM_SHOW_STATS", "text", 1}, {"HAKMEM_SHOW_STATS", "json", 2}};
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strcmp(o->name, words[i].option) == 0 && strcmp(s, words[i].word) == 0) {
+      *out = words[i].value;
+      return 1;
+    }
   long v = 0;
   if (!*s)
     return 0;

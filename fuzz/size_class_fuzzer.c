@@ -52,8 +52,7 @@ static void check_class(size_t n) {
 /* Allocates n at align and checks the block; returns its usable size. */
 static size_t check_block(size_t n, size_t align) {
   void *p = align <= HK_ALIGN ? hak_malloc(n) : hak_aligned_alloc(align, n);
-  hkf_check_block(p, n, align, hkf_made_class(n, align));
-  size_t usable = hak_usable_size(p);
+  size_t usable = hkf_check_block(p, n, align, hkf_made_class(n, align));
   size_t want = expected_usable(n);
   if (align <= HK_ALIGN && want && !HK_ASAN)
     HKF_CHECK(usable == want, "usable size is not what the geometry gives", p, n);

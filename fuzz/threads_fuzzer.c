@@ -62,8 +62,7 @@ static struct {
 
 /* cls: the header the block must carry (hkf_made_class), or -1. */
 static void put(block_t *b, unsigned char *p, size_t n, int cls, unsigned tag) {
-  hkf_check_block(p, n, HK_ALIGN, cls);
-  hkf_iv_add(&g.live, p, hak_usable_size(p));
+  hkf_iv_add(&g.live, p, hkf_check_block(p, n, HK_ALIGN, cls));
   b->p = p;
   b->n = n;
   b->tag = (unsigned char)tag;

@@ -20,8 +20,9 @@ int main(int argc, char **argv) {
   }
   char row[512];
   int missing = 0;
-#define HK_OPT_ROW(NAME, field, def, lo, hi, doc)                                                  \
-  snprintf(row, sizeof row, "| `HAKMEM_%s` | %ld | %s |", #NAME, (long)(def), doc);                \
+#define HK_OPT_ROW(NAME, field, def, lo, hi, live, doc)                                            \
+  snprintf(row, sizeof row, "| `HAKMEM_%s` | %ld | %s%s |", #NAME, (long)(def), doc,               \
+           live ? "" : " (not changeable at run time)");                                           \
   if (print)                                                                                       \
     puts(row);                                                                                     \
   else if (!strstr(readme, row)) {                                                                 \

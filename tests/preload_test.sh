@@ -93,11 +93,17 @@ peak_of() {
   sed -n 's/^hakmem: in use [0-9]* bytes (peak \([0-9]*\)).*/\1/p' "$WORK/$1.err" | sort -n | tail -1
 }
 
-# --- the library exports the whole malloc family (and hak_*), nothing else ---
+# --- the library exports the whole malloc family, operator new/delete and hak_*, nothing else ---
 family=(malloc free cfree calloc realloc reallocarray posix_memalign aligned_alloc memalign
   valloc pvalloc malloc_usable_size free_sized free_aligned_sized malloc_trim malloc_stats
-  malloc_info mallinfo mallinfo2 __libc_malloc __libc_free __libc_calloc __libc_realloc
+  malloc_info mallinfo mallinfo2 mallopt __libc_malloc __libc_free __libc_calloc __libc_realloc
   __libc_memalign __libc_valloc __libc_pvalloc __posix_memalign)
+# C++ operator new, new[], delete, delete[] in all their forms (override/new_delete.c).
+family+=(_Znwm _Znam _ZnwmRKSt9nothrow_t _ZnamRKSt9nothrow_t _ZnwmSt11align_val_t
+  _ZnamSt11align_val_t _ZnwmSt11align_val_tRKSt9nothrow_t _ZnamSt11align_val_tRKSt9nothrow_t
+  _ZdlPv _ZdaPv _ZdlPvm _ZdaPvm _ZdlPvRKSt9nothrow_t _ZdaPvRKSt9nothrow_t _ZdlPvSt11align_val_t
+  _ZdaPvSt11align_val_t _ZdlPvmSt11align_val_t _ZdaPvmSt11align_val_t
+  _ZdlPvSt11align_val_tRKSt9nothrow_t _ZdaPvSt11align_val_tRKSt9nothrow_t)
 nm -D --defined-only "$LIB" | awk '$2 ~ /^[A-Z]$/ { print $3 }' | sed 's/@.*//' | sort -u \
   >"$WORK/exports.txt"
 before=$failures

@@ -6,6 +6,8 @@
 
 #include "hakmem/box/refill.h"
 #include "hakmem/core/debug.h"
+#include "hakmem/core/heap.h"
+#include "hakmem/core/slab.h"
 #include "tests/check.h"
 
 static hk_tls_t t; /* a thread cache of our own, not the thread's */

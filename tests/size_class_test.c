@@ -21,8 +21,17 @@ int main(void) {
     CHECK(hk_class_capacity(c) >= 8);
     CHECK(hk_class_units(c) >= 1 && hk_class_units(c) < HK_UNITS_PER_SS);
   }
+  /* Aligned classes: powers of two, every block aligned to its stride. */
+  for (unsigned c = HK_NUM_CLASSES; c < HK_SLAB_CLASSES; c++) {
+    CHECK_EQ(hk_class_stride[c] & (hk_class_stride[c] - 1), 0);
+    CHECK_EQ(hk_class_align(c), hk_class_stride[c]);
+    CHECK(hk_class_capacity(c) >= 8);
+    CHECK(hk_class_units(c) >= 1 && hk_class_units(c) < HK_UNITS_PER_SS);
+  }
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
+    CHECK(hk_class_align(c) >= HK_ALIGN);
   CHECK(HK_TINY_CLASSES < HK_NUM_CLASSES);
-  CHECK(HK_NUM_CLASSES < HK_TAG_ALIGNED);
+  CHECK(HK_SLAB_CLASSES < HK_TAG_SPAN);
   CHECK_EQ(hk_class_usable(HK_NUM_CLASSES - 1), HK_SMALL_MAX);
   /* Every tiny request to a tiny class, and no request of the table bigger. */
   for (size_t n = 0; n <= HK_SMALL_MAX; n++) {

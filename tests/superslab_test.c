@@ -4,7 +4,8 @@
 #include <stdint.h>
 
 #include "hakmem/core/registry.h"
-#include "hakmem/core/superslab.h"
+#include "hakmem/core/heap.h"
+#include "hakmem/core/slab.h"
 #include "tests/check.h"
 
 int main(void) {

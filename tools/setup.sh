@@ -6,11 +6,13 @@ set -euo pipefail
 
 # Build and test needs: Bazel 4.2.3 (Debian's bootstrap build), gcc and clang-14 with its
 # sanitizer/libFuzzer runtimes and lld, Google Benchmark, valgrind (callgrind fast-path
-# guards), clang-format, and the peer allocators the benchmarks compare against; llvm-14
+# guards), clang-format, matplotlib (the benchmark charts), the peer allocators the
+# benchmarks compare against, pkg-config (the install test builds a program with it), llvm-14
 # (tools/fuzz_coverage.sh) and zip (the fuzzers' seed zips).
 PACKAGES=(
   bazel-bootstrap gcc g++ clang-14 libclang-rt-14-dev lld-14 llvm-14 zip libbenchmark-dev valgrind
-  clang-format python3 libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4 git procps
+  clang-format python3 python3-matplotlib libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4 git
+  procps pkgconf
 )
 # buildifier (format check only) comes from npm; pinned so every machine formats alike.
 BUILDIFIER_NPM="@bazel/buildifier@${BUILDIFIER_VERSION:-8.2.1}"

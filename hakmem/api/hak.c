@@ -5,8 +5,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hakmem/box/aligned.h"
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/span.h"
 
 HK_API void *hak_malloc(size_t size) { return hk_alloc(size); }
 
@@ -26,7 +28,8 @@ HK_API void *hak_calloc(size_t count, size_t size) {
   return p;
 }
 
-HK_API size_t hak_usable_size(const void *ptr) {
+/* The bytes from ptr to the end of its slot (or mapping). */
+static size_t slot_usable(const void *ptr) {
   if (!ptr)
     return 0;
   unsigned kind = hk_registry_kind(ptr);
@@ -41,6 +44,8 @@ HK_API size_t hak_usable_size(const void *ptr) {
   hk_fatal("malloc_usable_size of a pointer hakmem does not own", ptr);
 }
 
+HK_API size_t hak_usable_size(const void *ptr) { return hk_request_size(ptr, slot_usable(ptr)); }
+
 HK_API void *hak_realloc(void *ptr, size_t size) {
   if (!ptr)
     return hk_alloc(size);
@@ -48,10 +53,12 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
     hk_free(ptr);
     return NULL;
   }
-  size_t old = hak_usable_size(ptr);
+  size_t slot = slot_usable(ptr);
   /* Stay in place while the block fits and is not more than twice too big. */
-  if (size <= old && size >= old / 2)
+  if (size <= slot && size >= slot / 2) {
+    HK_EXPOSE(ptr, slot, ptr, size);
     return ptr;
+  }
   if (size > HK_SMALL_MAX && hk_registry_kind(ptr) == HK_REG_LARGE) {
     void *q = hk_large_realloc(ptr, size); /* mremap: no copy */
     if (q)
@@ -60,6 +67,7 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
   void *q = hk_alloc(size);
   if (!q)
     return NULL;
+  size_t old = hk_request_size(ptr, slot);
 #ifdef HAKMEM_PLANT_REALLOC_COPIES_SHORT
   old -= old <= size;
 #endif
@@ -84,24 +92,7 @@ HK_API void *hak_aligned_alloc(size_t alignment, size_t size) {
   }
   if (alignment <= HK_ALIGN)
     return hk_alloc(size);
-#if HK_HDR
-  /* Small: over-allocate by alignment - 16 and mark the aligned pointer with a
-   * tag byte and the block's start just below it. */
-  if (alignment <= 4096 && size <= HK_SMALL_MAX - alignment) {
-    char *p = hk_alloc(size + alignment - HK_ALIGN);
-    if (!p || ((uintptr_t)p & (alignment - 1)) == 0)
-      return p;
-    char *q = (char *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
-    hk_next_store(q - HK_ALIGN, p);
-    hk_hdr_store(q, HK_TAG_ALIGNED);
-#ifdef HAKMEM_PLANT_ALIGNED_HEADER_OFF_BY_16 /* back pointer and tag 16 bytes low */
-    hk_hdr_store(q, 0), hk_hdr_store(q - HK_ALIGN, HK_TAG_ALIGNED), hk_next_store(q - 32, p);
-#endif
-    HK_POISON(p, (size_t)(q - p));
-    return q;
-  }
-#endif
-  return hk_large_alloc(size, alignment, 0);
+  return hk_aligned_alloc(alignment, size);
 }
 
 HK_API int hak_posix_memalign(void **out, size_t alignment, size_t size) {
@@ -164,4 +155,5 @@ HK_API void hak_build_info(hak_build_info_t *out) {
   out->tiny_max = HK_TINY_MAX;
   out->small_max = HK_SMALL_MAX;
   out->num_classes = HK_NUM_CLASSES;
+  out->version = HAKMEM_VERSION;
 }

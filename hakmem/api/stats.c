@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
@@ -12,6 +13,8 @@
 #include "hakmem/core/os.h"
 #include "hakmem/core/stats.h"
 #include "hakmem/hakmem.h"
+#include "hakmem/core/heap.h"
+#include "hakmem/core/slab.h"
 
 _Static_assert(HAK_STATS_CLASSES == HK_NUM_CLASSES, "hakmem.h must list every class");
 
@@ -164,7 +167,91 @@ HK_API struct mallinfo2 hak_mallinfo2(void) {
   return mi;
 }
 
+/* A JSON report, built in a stack buffer and written in pieces: to a stream,
+ * or with write(2) to stderr when there is none (safe at exit). */
+typedef struct json_out {
+  FILE *stream;
+  int failed;
+  size_t len;
+  char buf[1024];
+} json_out_t;
+
+static void json_flush(json_out_t *o) {
+  if (o->len == 0)
+    return;
+  if (o->stream)
+    o->failed |= fwrite(o->buf, 1, o->len, o->stream) != o->len;
+  else
+    hk_os_write_err(o->buf);
+  o->len = 0;
+}
+
+__attribute__((format(printf, 2, 3))) static void json_put(json_out_t *o, const char *fmt, ...) {
+  for (int tries = 0; tries < 2; tries++) {
+    size_t room = sizeof o->buf - o->len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->buf + o->len, room, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < room) {
+      o->len += (size_t)n;
+      return;
+    }
+    o->buf[o->len] = '\0';
+    json_flush(o); /* and again into the empty buffer: every piece fits one */
+  }
+}
+
+static void stats_json(json_out_t *o) {
+  hak_stats_t s = {.size = sizeof s};
+  hak_stats_get(&s);
+  json_put(o, "{\"hakmem\":\"%s\",\"stats_version\":%u,\"pid\":%ld", HAKMEM_VERSION, s.version,
+           (long)getpid());
+#define HK_JSON_U64(field) json_put(o, ",\"" #field "\":%llu", (unsigned long long)s.field)
+  HK_JSON_U64(bytes_in_use);
+  HK_JSON_U64(bytes_in_use_peak);
+  HK_JSON_U64(small_bytes_in_use);
+  HK_JSON_U64(large_bytes_in_use);
+  HK_JSON_U64(large_allocs);
+  HK_JSON_U64(large_frees);
+  HK_JSON_U64(os_mapped);
+  HK_JSON_U64(os_resident);
+  HK_JSON_U64(os_maps);
+  HK_JSON_U64(os_unmaps);
+  HK_JSON_U64(os_decommits);
+  HK_JSON_U64(heaps);
+#undef HK_JSON_U64
+  json_put(o, ",\"num_classes\":%u,\"classes\":[", s.num_classes);
+  for (unsigned c = 0; c < s.num_classes; c++) {
+    hak_class_stats_t *k = &s.classes[c];
+    json_put(o,
+             "%s{\"class\":%u,\"block_size\":%llu,\"blocks_out\":%llu,\"refills\":%llu,"
+             "\"spills\":%llu,\"remote_frees\":%llu}",
+             c ? "," : "", c, (unsigned long long)k->block_size, (unsigned long long)k->blocks_out,
+             (unsigned long long)k->refills, (unsigned long long)k->spills,
+             (unsigned long long)k->remote_frees);
+  }
+  json_put(o, "]}\n");
+  json_flush(o);
+}
+
+HK_API int hak_stats_json(FILE *stream) {
+  if (!stream) {
+    errno = EINVAL;
+    return -1;
+  }
+  json_out_t o = {.stream = stream};
+  stats_json(&o);
+  if (o.failed || fflush(stream) != 0)
+    return -1; /* errno from the stream */
+  return 0;
+}
+
 __attribute__((destructor)) static void show_stats_at_exit(void) {
-  if (hk_opt.show_stats)
+  if (hk_opt.show_stats == 2) {
+    json_out_t o = {.stream = NULL};
+    stats_json(&o);
+  } else if (hk_opt.show_stats) {
     hak_malloc_stats();
+  }
 }

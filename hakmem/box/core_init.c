@@ -7,7 +7,7 @@
 #include "hakmem/core/large.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
-#include "hakmem/core/superslab.h"
+#include "hakmem/core/heap.h"
 
 _Atomic int hk_init_state;
 

@@ -3,6 +3,7 @@
 #include "hakmem/box/remote_free.h"
 #include "hakmem/core/debug.h"
 #include "hakmem/core/stats.h"
+#include "hakmem/core/slab.h"
 
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   hk_heap_t *heap = t->heap;

@@ -2,6 +2,8 @@
 
 #include "hakmem/core/debug.h"
 #include "hakmem/core/stats.h"
+#include "hakmem/core/slab.h"
+#include "hakmem/core/span.h"
 
 void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block) {
   void *old = atomic_load(&s->remote);

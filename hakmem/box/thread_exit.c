@@ -6,6 +6,7 @@
 #include "hakmem/box/prewarm.h"
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
+#include "hakmem/core/heap.h"
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
@@ -33,9 +34,9 @@ hk_heap_t *hk_thread_attach(void) {
   hk_heap_t *heap = hk_heap_acquire();
   if (!heap)
     return NULL;
-  for (unsigned c = 0; c < HK_NUM_TAGS; c++) {
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
     t->head[c] = NULL;
-    t->room[c] = c < HK_NUM_CLASSES ? hk_cache_cap(c) : 1;
+    t->room[c] = (uint16_t)hk_cache_cap(c);
   }
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;

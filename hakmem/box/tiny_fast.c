@@ -6,12 +6,15 @@
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/thread_exit.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/slab.h"
+#include "hakmem/core/span.h"
+#include "hakmem/core/stats.h"
 
-static void *pop(hk_tls_t *t, unsigned c) {
+static void *pop(hk_tls_t *t, unsigned c, size_t size) {
   void *p = t->head[c];
   t->head[c] = hk_next_load(p);
   t->room[c]++;
-  HK_UNPOISON(p, hk_class_usable(c));
+  HK_UNPOISON(p, size);
   return p;
 }
 
@@ -24,14 +27,15 @@ void *hk_alloc_slow(size_t size) {
     return NULL;
   }
   if (size > HK_SMALL_MAX)
-    return hk_span_new(t->heap, size);
+    return hk_span_new(t->heap, size, HK_ALIGN);
   unsigned c = hk_size_class(size);
+  hk_large_tick(); /* cached large mappings expire without a large operation too */
   /* The list may hold blocks now: attach pre-warms. */
   if (!t->head[c] && hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
     errno = ENOMEM;
     return NULL;
   }
-  return pop(t, c);
+  return pop(t, c, size);
 }
 
 /* Whether b is a block start of slab s (a class slab) at or after its base;
@@ -48,15 +52,9 @@ static int block_in_slab(const hk_slab_t *s, const void *b, int check_carved, in
 }
 
 /* The block a freed pointer stands for, and its slab; aborts on a pointer that
- * is not a live block's start (or an aligned pointer into one). */
+ * is not a live block's start. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
   void *b = (void *)p;
-#if HK_HDR
-  if (hk_hdr_load(b) == HK_TAG_ALIGNED)
-    b = hk_next_load((char *)b - HK_ALIGN);
-  if (hk_ss_of(b) != ss)
-    hk_fatal("invalid pointer (corrupt aligned-block header)", p);
-#endif
   hk_slab_t *s = hk_slab_of(ss, b);
   if (s->cls == HK_TAG_SPAN) {
     if (b != s->base)
@@ -69,7 +67,7 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
    * check: release builds with the header rely on the header byte matching
    * the slab's class instead. */
   int own = ss->heap == hk_tls.heap;
-  if (s->cls >= HK_NUM_CLASSES || !block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE)))
+  if (s->cls >= HK_SLAB_CLASSES || !block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE)))
     hk_fatal("invalid pointer (not a block hakmem handed out)", p);
 #if HK_HDR
   if (hk_hdr_load(b) != s->cls)
@@ -114,6 +112,14 @@ static void free_block(void *p) {
     }
     return;
   }
+  if (own && s->cls >= HK_NUM_CLASSES) { /* an aligned class: no thread cache */
+    if (s->free == b)                    /* else the slab's free list would loop */
+      hk_fatal("double free", p);
+    HK_POISON(b, hk_class_usable(s->cls));
+    hk_stat_blocks(s->cls, -1);
+    hk_slab_put(t->heap, s, b);
+    return;
+  }
   if (own) {
     free_local(t, s->cls, b);
     return;
@@ -143,19 +149,20 @@ void hk_free_slow(void *p) {
 void hk_free_overflow(void *pushed) {
   hk_tls_t *t = &hk_tls;
 #if HK_HDR
-  unsigned tag = hk_hdr_load(pushed);
+  unsigned c = hk_hdr_load(pushed);
 #else
-  unsigned tag = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
+  unsigned c = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
-  if (tag < HK_NUM_CLASSES) {
-    hk_spill(t, tag, hk_cache_cap(tag) / 2);
-    return;
-  }
-  /* Not a class: take the pointer back (the list was empty before it) and
-   * resolve it the slow way. */
-  t->head[tag] = NULL;
-  t->room[tag] = 1;
-  if (tag != HK_TAG_ALIGNED && tag != HK_TAG_SPAN)
-    hk_fatal("free of an invalid pointer (no block header)", pushed);
-  free_block(pushed);
+  hk_spill(t, c, hk_cache_cap(c) / 2);
+}
+
+void hk_free_tagged(void *p) {
+#if HK_HDR
+  unsigned tag = hk_hdr_load(p);
+#else
+  unsigned tag = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
+#endif
+  if (tag != HK_TAG_SPAN && !(tag >= HK_NUM_CLASSES && tag < HK_SLAB_CLASSES))
+    hk_fatal("free of an invalid pointer (no block header)", p);
+  free_block(p);
 }

@@ -11,5 +11,6 @@ uint32_t hk_cache_cap(unsigned c) {
 
 uint32_t hk_refill_batch(unsigned c) {
   uint32_t half = hk_cache_cap(c) / 2;
-  return hk_opt.refill_batch < (long)half ? (uint32_t)hk_opt.refill_batch : half;
+  long batch = hk_opt.refill_batch; /* once: hak_option_set may change it */
+  return batch < (long)half ? (uint32_t)batch : half;
 }

@@ -32,6 +32,33 @@ __attribute__((noreturn, cold)) void hk_fatal(const char *what, const void *addr
 #define HK_NO_ASAN
 #endif
 
+/* ASan: of the slot_bytes at slot, only the size bytes at p stay addressable
+ * (the request: its end may be mid-granule, its start must be 8-aligned). */
+#define HK_EXPOSE(slot, slot_bytes, p, size) (HK_POISON(slot, slot_bytes), HK_UNPOISON(p, size))
+
+/* The bytes of a live block the program may use. Under ASan its request, read
+ * back from the shadow (the addressable prefix of the usable bytes), as ASan's
+ * own allocator answers malloc_usable_size; otherwise all usable bytes. */
+static inline size_t hk_request_size(const void *p, size_t usable) {
+#if HK_ASAN
+  /* The addressable bytes are a prefix: a binary search for its end, not
+   * __asan_region_is_poisoned, which tests a partly poisoned range byte by
+   * byte (milliseconds for a large block). */
+  size_t lo = 0, hi = usable;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (__asan_address_is_poisoned((const char *)p + mid))
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+#else
+  (void)p;
+  return usable;
+#endif
+}
+
 /* Free blocks are poisoned under ASan; hakmem's own accesses to their link word
  * and to the header byte go through these. Plain loads and stores otherwise. */
 #if HK_ASAN

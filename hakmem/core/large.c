@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -23,7 +24,9 @@ typedef struct large_hdr {
   size_t pad;
 } large_hdr_t;
 
-static large_hdr_t *hdr_of(const void *p) {
+/* Under ASan the header is poisoned with the rest of the mapping but the block:
+ * the functions that touch it are not instrumented (HK_NO_ASAN). */
+HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
   large_hdr_t *h = (large_hdr_t *)((uintptr_t)p - LARGE_HDR);
   if (((uintptr_t)p & (HK_ALIGN - 1)) == 0 && h->magic == FREED_MAGIC)
     hk_fatal("double free", p);
@@ -43,100 +46,232 @@ static size_t map_size_for(size_t size, size_t off) {
 }
 
 /* Freed mappings kept for reuse, so a program that allocates and frees large
- * blocks in a loop does not map and unmap each time. Bounded by
- * HAKMEM_LARGE_CACHE_BYTES; entries older than the purge delay are unmapped at
- * the next large operation, and all of them by malloc_trim. A cached mapping
- * keeps its registry entries (its header says FREED_MAGIC, so a second free of
- * its block is reported as a double free). */
+ * blocks in turn neither maps and unmaps each time nor faults every page in
+ * again. A cached mapping keeps its pages and its registry entries (its header
+ * says FREED_MAGIC, so a second free of its block is reported as a double
+ * free). At most HAKMEM_LARGE_CACHE_BYTES are kept; the decay below decides
+ * how much of that the recent frees earn. */
 #define CACHE_SLOTS 64
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
   char *base;
   size_t size;
-  uint64_t since;
+  uint64_t since; /* ms; the oldest goes first */
 } cache[CACHE_SLOTS];
 static size_t cache_bytes;
+/* cache_bytes, and when the next decay step is due, for hk_large_tick's check
+ * without the lock. */
+static _Atomic size_t cache_bytes_seen;
+static _Atomic uint64_t decay_due_ms;
 
 void hk_large_lock(void) { pthread_mutex_lock(&cache_lock); }
 void hk_large_unlock(void) { pthread_mutex_unlock(&cache_lock); }
 
 static void unmap(char *base, size_t size) {
+  HK_UNPOISON(base, size); /* the range may be mapped again by anyone */
   hk_registry_set(base, size, HK_REG_FOREIGN);
   hk_os_unmap(base, size);
 }
 
-/* Removes the entries `expired` says, under the lock; unmaps them after it.
- * Returns how many. */
-static size_t cache_evict(int (*expired)(size_t i, uint64_t now), uint64_t now) {
+/* Decay (after jemalloc's, linear instead of smoothstep): the bytes freed into
+ * the cache in each of the last DECAY_STEPS steps of HAKMEM_LARGE_DECAY_MS /
+ * DECAY_STEPS, weighted from 1 (this step) down to 1/DECAY_STEPS (the oldest),
+ * are what the cache may keep. A program that keeps freeing large blocks keeps
+ * its cache; one that stops sees it go back to the OS over the decay time, the
+ * oldest mapping first. Under cache_lock. */
+#define DECAY_STEPS 8
+static struct {
+  uint64_t step;             /* the current step: now / step length */
+  size_t freed[DECAY_STEPS]; /* ring, by step */
+} decay;
+
+static uint64_t decay_step_ms(void) {
+  uint64_t ms = (uint64_t)hk_opt.large_decay_ms / DECAY_STEPS;
+  return ms ? ms : 1;
+}
+
+/* Moves the ring to now's step. */
+static void decay_advance(uint64_t now) {
+  uint64_t step = now / decay_step_ms();
+  for (uint64_t s = decay.step + 1; s <= step && s <= decay.step + DECAY_STEPS; s++)
+    decay.freed[s % DECAY_STEPS] = 0;
+  if (step > decay.step)
+    decay.step = step;
+  atomic_store_explicit(&decay_due_ms, (decay.step + 1) * decay_step_ms(), memory_order_relaxed);
+}
+
+/* The bytes the cache may keep now (after decay_advance). */
+static size_t decay_limit(void) {
+  if (hk_opt.large_decay_ms == 0)
+    return 0;
+  size_t limit = 0;
+  for (unsigned k = 0; k < DECAY_STEPS; k++)
+    limit += decay.freed[(decay.step - k) % DECAY_STEPS] / DECAY_STEPS * (DECAY_STEPS - k);
+  return limit < (size_t)hk_opt.large_cache_bytes ? limit : (size_t)hk_opt.large_cache_bytes;
+}
+
+static void cache_remove(size_t i) {
+  cache_bytes -= cache[i].size;
+  cache[i].base = NULL;
+  atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
+}
+
+/* The oldest entry; the cache must not be empty. */
+static size_t cache_oldest(void) {
+  size_t oldest = CACHE_SLOTS;
+  for (size_t i = 0; i < CACHE_SLOTS; i++)
+    if (cache[i].base && (oldest == CACHE_SLOTS || cache[i].since < cache[oldest].since))
+      oldest = i;
+  return oldest;
+}
+
+/* Gives back the oldest cached bytes while the cache holds more than `keep`:
+ * whole entries, and of the last one only the tail the excess needs (in 2 MiB
+ * chunks), so the decay releases memory gradually. Called under the lock;
+ * unlocks, then unmaps. Returns how many ranges were unmapped. */
+static size_t cache_shrink_to(size_t keep) {
   char *bases[CACHE_SLOTS];
   size_t sizes[CACHE_SLOTS], n = 0;
-  pthread_mutex_lock(&cache_lock);
-  for (size_t i = 0; i < CACHE_SLOTS; i++)
-    if (cache[i].base && expired(i, now)) {
-      bases[n] = cache[i].base;
-      sizes[n++] = cache[i].size;
-      cache_bytes -= cache[i].size;
-      cache[i].base = NULL;
+  while (cache_bytes > keep) {
+    size_t oldest = cache_oldest();
+    size_t excess = (cache_bytes - keep + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
+    if (excess < cache[oldest].size) {
+      cache[oldest].size -= excess;
+      cache_bytes -= excess;
+      atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
+      bases[n] = cache[oldest].base + cache[oldest].size;
+      sizes[n++] = excess;
+      break;
     }
+    bases[n] = cache[oldest].base;
+    sizes[n++] = cache[oldest].size;
+    cache_remove(oldest);
+  }
   pthread_mutex_unlock(&cache_lock);
   for (size_t i = 0; i < n; i++)
     unmap(bases[i], sizes[i]);
   return n;
 }
 
-static int older_than_delay(size_t i, uint64_t now) {
-  return now - cache[i].since >= (uint64_t)hk_opt.purge_delay_ms;
-}
-static int always(size_t i, uint64_t now) {
-  (void)i, (void)now;
-  return 1;
+/* Gives back what the decay no longer allows. Takes the lock. */
+static void cache_decay(uint64_t now) {
+  pthread_mutex_lock(&cache_lock);
+  decay_advance(now);
+  cache_shrink_to(decay_limit());
 }
 
-/* The smallest cached mapping of at least *size bytes and at most twice that;
- * *size becomes its size. */
-static char *cache_take(size_t *size) {
-  char *base = NULL;
-  size_t best = 0;
+void hk_large_tick(void) {
+  if (atomic_load_explicit(&cache_bytes_seen, memory_order_relaxed) == 0)
+    return;
+  uint64_t now = hk_os_now_ms();
+  if (now >= atomic_load_explicit(&decay_due_ms, memory_order_relaxed))
+    cache_decay(now);
+}
+
+/* Moves the mapping [base, base + size) to new_size bytes (mremap: its pages
+ * keep their contents, none is copied), keeping the registry right; NULL if the
+ * OS refuses (the old mapping is untouched then). */
+static char *remap(char *base, size_t size, size_t new_size) {
+  /* The registry lets go of the old range before the OS does: once mremap has
+   * moved the pages, another thread may map and register that range. */
+  hk_registry_set(base, size, HK_REG_FOREIGN);
+  char *moved = hk_os_remap(base, size, new_size, HK_SS_SIZE);
+  hk_registry_set(moved ? moved : base, moved ? new_size : size, HK_REG_LARGE);
+  if (moved)
+    HK_UNPOISON(base, size); /* unmapped, or inside the new mapping */
+  return moved;
+}
+
+/* A mapping of *size bytes from the cache, whose pages are mostly resident:
+ * the smallest of at least *size (its tail beyond *size stays cached: a split
+ * at a 2 MiB boundary makes two mappings of their own), else the largest
+ * smaller one grown by mremap, so only the new part faults in. NULL if the
+ * cache is empty or the OS refuses to grow. */
+static char *cache_take(size_t size) {
+  size_t fit = CACHE_SLOTS, grow = CACHE_SLOTS;
+  uint64_t now = hk_os_now_ms();
   pthread_mutex_lock(&cache_lock);
-  for (size_t i = 0; i < CACHE_SLOTS; i++)
-    if (cache[i].base && cache[i].size >= *size && cache[i].size / 2 <= *size &&
-        (!base || cache[i].size < cache[best].size)) {
-      base = cache[i].base;
-      best = i;
+  decay_advance(now);
+  size_t limit = decay_limit();
+  for (size_t i = 0; i < CACHE_SLOTS; i++) {
+    if (!cache[i].base)
+      continue;
+    if (cache[i].size >= size) {
+      if (fit == CACHE_SLOTS || cache[i].size < cache[fit].size)
+        fit = i;
+    } else if (grow == CACHE_SLOTS || cache[i].size > cache[grow].size) {
+      grow = i;
     }
-  if (base) {
-    *size = cache[best].size;
-    cache[best].base = NULL;
-    cache_bytes -= *size;
   }
-  pthread_mutex_unlock(&cache_lock);
+  size_t i = fit != CACHE_SLOTS ? fit : grow;
+  char *base = i != CACHE_SLOTS ? cache[i].base : NULL;
+  size_t got = base ? cache[i].size : 0;
+  if (base && got > size) { /* the tail stays */
+    cache[i].base = base + size;
+    cache[i].size = got - size;
+    cache_bytes -= size;
+    atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
+  } else if (base) {
+    cache_remove(i);
+  }
+  cache_shrink_to(limit); /* unlocks */
+  if (base && got < size) {
+    char *grown = remap(base, got, size);
+    if (!grown)
+      unmap(base, got); /* the OS is short of memory: a fresh map follows */
+    base = grown;
+  }
   return base;
 }
 
-/* 1 if the mapping went into the cache. */
-static int cache_put(char *base, size_t size) {
-  if (size > (size_t)hk_opt.large_cache_bytes / 4)
-    return 0;
+/* Caches a freed mapping, the oldest making room, or unmaps it if it exceeds
+ * the cache. */
+static void cache_put(char *base, size_t size) {
+  if (size > (size_t)hk_opt.large_cache_bytes || hk_opt.large_decay_ms == 0) {
+    unmap(base, size);
+    return;
+  }
   uint64_t now = hk_os_now_ms();
-  cache_evict(older_than_delay, now);
-  int done = 0;
   pthread_mutex_lock(&cache_lock);
-  if (cache_bytes + size <= (size_t)hk_opt.large_cache_bytes)
-    for (size_t i = 0; i < CACHE_SLOTS && !done; i++)
-      if (!cache[i].base) {
-        cache[i].base = base;
-        cache[i].size = size;
-        cache[i].since = now;
-        cache_bytes += size;
-        done = 1;
-      }
-  pthread_mutex_unlock(&cache_lock);
-  return done;
+  decay_advance(now);
+  decay.freed[decay.step % DECAY_STEPS] += size;
+  size_t limit = decay_limit();
+  /* A neighbour in the cache (most often the tail cache_take split off this
+   * block's mapping) joins it: splits do not leave the cache in pieces. */
+  for (size_t i = 0; i < CACHE_SLOTS; i++)
+    if (cache[i].base && (cache[i].base == base + size || cache[i].base + cache[i].size == base)) {
+      if (cache[i].base < base)
+        base = cache[i].base;
+      size += cache[i].size;
+      cache_remove(i);
+    }
+  size_t slot = 0;
+  while (slot < CACHE_SLOTS && cache[slot].base)
+    slot++;
+  char *evicted = NULL;
+  size_t evicted_size = 0;
+  if (slot == CACHE_SLOTS) {
+    slot = cache_oldest();
+    evicted = cache[slot].base;
+    evicted_size = cache[slot].size;
+    cache_remove(slot);
+  }
+  cache[slot].base = base;
+  cache[slot].size = size;
+  cache[slot].since = now;
+  cache_bytes += size;
+  atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
+  cache_shrink_to(limit > size ? limit : size); /* unlocks; the new entry is the youngest */
+  if (evicted)
+    unmap(evicted, evicted_size);
 }
 
-int hk_large_trim(void) { return cache_evict(always, 0) != 0; }
+int hk_large_trim(void) {
+  pthread_mutex_lock(&cache_lock);
+  return cache_shrink_to(0) != 0;
+}
 
-void *hk_large_alloc(size_t size, size_t align, int zero) {
+HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
   size_t off = align > LARGE_HDR ? align : LARGE_HDR;
   /* size 0 still needs a byte: the block must start inside the mapping. */
   size_t map_size = map_size_for(size ? size : 1, off);
@@ -145,7 +280,11 @@ void *hk_large_alloc(size_t size, size_t align, int zero) {
     return NULL;
   }
   size_t map_align = align > HK_SS_SIZE ? align : HK_SS_SIZE;
-  char *base = map_align == HK_SS_SIZE ? cache_take(&map_size) : NULL;
+  char *base = NULL;
+  if (map_align == HK_SS_SIZE)
+    base = cache_take(map_size);
+  else
+    hk_large_tick();
   int fresh = base == NULL;
   if (fresh) {
     if (!(base = hk_os_map_aligned(map_size, map_align)))
@@ -158,17 +297,21 @@ void *hk_large_alloc(size_t size, size_t align, int zero) {
   h->base = base;
   h->map_size = map_size;
   hk_stat_large((int64_t)map_size);
+  HK_EXPOSE(base, map_size, p, size);
   if (zero && !fresh)
     memset(p, 0, size);
   return p;
 }
 
-void *hk_large_realloc(void *p, size_t size) {
+HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
+  hk_large_tick();
   large_hdr_t *h = hdr_of(p);
   size_t off = (size_t)((char *)p - h->base);
   size_t need = map_size_for(size, off);
   if (!need)
     return NULL;
+  if (need <= h->map_size) /* in place */
+    HK_EXPOSE(h->base, need, p, size);
   if (need == h->map_size)
     return p;
   if (need < h->map_size) { /* shrink in place: the tail goes back */
@@ -177,17 +320,11 @@ void *hk_large_realloc(void *p, size_t size) {
     h->map_size = need;
     return p;
   }
-  char *old_base = h->base;
   size_t old_size = h->map_size;
-  /* The registry lets go of the old range before the OS does: once mremap has
-   * moved the pages, another thread may map and register that range. */
-  hk_registry_set(old_base, old_size, HK_REG_FOREIGN);
-  char *base = hk_os_remap(old_base, old_size, need, HK_SS_SIZE);
-  if (!base) {
-    hk_registry_set(old_base, old_size, HK_REG_LARGE);
+  char *base = remap(h->base, old_size, need);
+  if (!base)
     return NULL;
-  }
-  hk_registry_set(base, need, HK_REG_LARGE);
+  HK_EXPOSE(base, need, base + off, size);
   h = (large_hdr_t *)(base + off - LARGE_HDR);
   h->base = base;
   h->map_size = need;
@@ -195,17 +332,17 @@ void *hk_large_realloc(void *p, size_t size) {
   return base + off;
 }
 
-void hk_large_free(void *p) {
+HK_NO_ASAN void hk_large_free(void *p) {
   large_hdr_t *h = hdr_of(p);
   char *base = h->base;
   size_t map_size = h->map_size;
   h->magic = FREED_MAGIC;
+  HK_POISON(base, map_size); /* before another thread can take it from the cache */
   hk_stat_large(-(int64_t)map_size);
-  if (!cache_put(base, map_size))
-    unmap(base, map_size);
+  cache_put(base, map_size);
 }
 
-size_t hk_large_usable(const void *p) {
+HK_NO_ASAN size_t hk_large_usable(const void *p) {
   large_hdr_t *h = hdr_of(p);
   return (size_t)(h->base + h->map_size - (const char *)p);
 }

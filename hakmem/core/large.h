@@ -2,7 +2,8 @@
  * cannot give. One mapping per block, 2 MiB aligned and a whole number of 2 MiB
  * chunks so that its registry entries are its own; a header just below the
  * block records the mapping. Untouched pages of a mapping cost no memory.
- * Who: the API's slow paths. Cost: a map on allocation, an unmap on free. */
+ * Who: the API's slow paths. Cost: a map on allocation and an unmap on free,
+ * unless the cache of freed mappings serves them. */
 #ifndef HAKMEM_CORE_LARGE_H
 #define HAKMEM_CORE_LARGE_H
 
@@ -18,6 +19,10 @@ void *hk_large_realloc(void *p, size_t size);
 size_t hk_large_usable(const void *p);
 /* Unmaps every cached mapping; 1 if there was any. */
 int hk_large_trim(void);
+/* Gives back the cached mappings the decay no longer allows (see large.c). For
+ * slow paths other than the large ones, which check by themselves: without a
+ * cache or before the next decay step it is a load or two and no lock. */
+void hk_large_tick(void);
 /* The cache's lock, for the fork handlers. */
 void hk_large_lock(void);
 void hk_large_unlock(void);

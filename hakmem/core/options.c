@@ -1,9 +1,11 @@
 #include "hakmem/core/options.h"
 
+#include <string.h>
+
 #include "hakmem/core/os.h"
 
 hk_options_t hk_opt = {
-#define HK_OPT_DEFAULT(NAME, field, def, lo, hi, doc) .field = def,
+#define HK_OPT_DEFAULT(NAME, field, def, lo, hi, live, doc) .field = def,
     HK_OPTIONS(HK_OPT_DEFAULT)
 #undef HK_OPT_DEFAULT
 };
@@ -31,12 +33,27 @@ static char *fmt_long(char *end, long v) {
   return end;
 }
 
-static void read_option(const char *name, long *field, long def, long lo, long hi) {
+/* Words an option takes for a number. */
+static int parse_word(const char *name, const char *s, long *out) {
+  static const struct {
+    const char *option, *word;
+    long value;
+  } words[] = {{"HAKMEM_SHOW_STATS", "text", 1}, {"HAKMEM_SHOW_STATS", "json", 2}};
+  for (unsigned i = 0; i < sizeof words / sizeof words[0]; i++) {
+    if (strcmp(name, words[i].option) == 0 && strcmp(s, words[i].word) == 0) {
+      *out = words[i].value;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void read_option(const char *name, _Atomic long *field, long def, long lo, long hi) {
   const char *s = hk_os_getenv(name);
   long v;
   if (!s)
     return;
-  if (parse_long(s, &v) && v >= lo && v <= hi) {
+  if ((parse_long(s, &v) || parse_word(name, s, &v)) && v >= lo && v <= hi) {
     *field = v;
     return;
   }
@@ -63,14 +80,39 @@ static void print_option(const char *name, long v, const char *doc) {
 }
 
 void hk_options_init(void) {
-#define HK_OPT_READ(NAME, field, def, lo, hi, doc)                                                 \
+#define HK_OPT_READ(NAME, field, def, lo, hi, live, doc)                                           \
   read_option("HAKMEM_" #NAME, &hk_opt.field, def, lo, hi);
   HK_OPTIONS(HK_OPT_READ)
 #undef HK_OPT_READ
   if (hk_opt.verbose) {
-#define HK_OPT_PRINT(NAME, field, def, lo, hi, doc)                                                \
+#define HK_OPT_PRINT(NAME, field, def, lo, hi, live, doc)                                          \
   print_option("HAKMEM_" #NAME, hk_opt.field, doc);
     HK_OPTIONS(HK_OPT_PRINT)
 #undef HK_OPT_PRINT
   }
+}
+
+static const hk_option_desc_t option_descs[] = {
+#define HK_OPT_DESC(NAME, field, def, lo, hi, live, doc)                                           \
+  {"HAKMEM_" #NAME, &hk_opt.field, lo, hi, live},
+    HK_OPTIONS(HK_OPT_DESC)
+#undef HK_OPT_DESC
+};
+
+static int upper(int c) { return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c; }
+
+/* ASCII only: no locale. */
+static int same_name(const char *a, const char *b) {
+  for (; *a && upper(*a) == upper(*b); a++, b++) {
+  }
+  return *a == '\0' && *b == '\0';
+}
+
+const hk_option_desc_t *hk_option_find(const char *name) {
+  for (unsigned i = 0; i < sizeof option_descs / sizeof option_descs[0]; i++) {
+    const char *full = option_descs[i].name;
+    if (same_name(name, full) || same_name(name, full + sizeof "HAKMEM_" - 1))
+      return &option_descs[i];
+  }
+  return NULL;
 }

@@ -30,6 +30,16 @@ void *hk_os_map_aligned(size_t size, size_t align) {
   return p;
 }
 
+/* Trimming an aligned mapping failed, which would leave more mapped than the
+ * counters say: what is still mapped, [p, p + size), goes back and the map
+ * fails. */
+static void *trim_failed(char *p, size_t size) {
+  if (munmap(p, size) != 0)
+    hk_fatal("munmap failed", p);
+  errno = ENOMEM;
+  return NULL;
+}
+
 static void *map_aligned(size_t size, size_t align) {
   if (atomic_load_explicit(&os_fail_maps, memory_order_relaxed) > 0 &&
       atomic_fetch_sub(&os_fail_maps, 1) > 0) {
@@ -47,13 +57,16 @@ static void *map_aligned(size_t size, size_t align) {
     errno = ENOMEM;
     return NULL;
   }
-  uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+  /* The highest aligned start: the kernel maps top-down, so the next mapping
+   * lands in the trimmed head and abuts this one (one entry in /proc/self/maps
+   * for a run of SuperSlabs, not one each). */
+  uintptr_t start = ((uintptr_t)raw + span - size) & ~(uintptr_t)(align - 1);
   size_t head = start - (uintptr_t)raw;
   size_t tail = span - head - size;
-  if (head)
-    munmap(raw, head);
-  if (tail)
-    munmap((char *)start + size, tail);
+  if (head && munmap(raw, head) != 0)
+    return trim_failed(raw, span);
+  if (tail && munmap((char *)start + size, tail) != 0)
+    return trim_failed((char *)start, size + tail);
   atomic_fetch_add_explicit(&os_maps, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&os_bytes_mapped, (int64_t)size, memory_order_relaxed);
   return (void *)start;

@@ -1,10 +1,11 @@
 /* Size classes.
  *
  * Owns: the class list (strides, multiples of 16) and the request -> class map.
- * Tiny classes serve requests up to HK_TINY_MAX (1 KiB) through a table lookup;
+ * Tiny classes serve requests up to HK_TINY_MAX (1 KiB) through a byte per size;
  * mid classes (to 64 KiB) through a count-leading-zeros formula. Neither loops
  * nor divides. A block's usable size is its stride minus the header byte.
- * Hot-path cost: tiny 3 instructions (add, shift, byte load); mid about 8. */
+ * Hot-path cost: tiny 2 instructions (table address, byte load; 1 KiB of table,
+ * of which a program touches the lines of the sizes it asks for); mid about 8. */
 #ifndef HAKMEM_CORE_SIZE_CLASS_H
 #define HAKMEM_CORE_SIZE_CLASS_H
 
@@ -20,16 +21,21 @@
 #define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
 /* The last stride is 65536 + 64. */
 #define HK_SMALL_MAX ((size_t)65600 - HK_HDR)
-/* Class tags at or above this are not classes: the free fast path sends them to
- * the slow path (aligned interior pointers, corrupt headers). */
-#define HK_TAG_ALIGNED 0xA1
-#define HK_TAG_SPAN    0xFE /* a span (superslab.h), as class of its slab and its header */
-#define HK_NUM_TAGS    256
+/* Aligned classes: strides 64 B .. 32 KiB, powers of two, each block aligned to
+ * its stride. They serve aligned requests (box/aligned.h), straight from the
+ * heap's slabs: no thread cache holds them, so their tags (HK_NUM_CLASSES ..)
+ * take the free slow path. */
+#define HK_ALIGNED_CLASSES 10
+#define HK_SLAB_CLASSES    (HK_NUM_CLASSES + HK_ALIGNED_CLASSES)
+/* Tags that are not classes: the free fast path sends them (and corrupt
+ * headers) to the slow path. */
+#define HK_TAG_SPAN 0xFE /* a span (superslab.h), as class of its slab and its header */
 
-extern const uint8_t hk_class_table[66];
-extern const uint32_t hk_class_stride[HK_NUM_CLASSES];
+/* The class of n + HK_HDR bytes, to the last tiny stride: one byte per size. */
+extern const uint8_t hk_class_table[HK_CLASS_TABLE_SIZE];
+extern const uint32_t hk_class_stride[HK_SLAB_CLASSES];
 
-HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[(n + HK_HDR + 15) >> 4]; }
+HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[n + HK_HDR]; }
 
 /* For HK_TABLE_MAX < n <= HK_SMALL_MAX. */
 HK_HOT unsigned hk_mid_class(size_t n) {
@@ -48,9 +54,19 @@ HK_HOT size_t hk_class_usable(unsigned c) { return hk_class_stride[c] - HK_HDR; 
 
 /* Offset of a slab's first block from the slab's start: with the header on, the
  * first block's header byte needs a byte before it, and mid blocks start on a
- * cache line. */
+ * cache line. Tiny blocks stay at 16 mod 64, so that a free's header byte and
+ * link word share a cache line; aligned classes start at their stride. */
 static inline size_t hk_class_first_offset(unsigned c) {
-  return HK_HDR ? (c < HK_TINY_CLASSES ? HK_ALIGN : 64) : 0;
+  if (!HK_HDR)
+    return 0;
+  return c < HK_TINY_CLASSES ? HK_ALIGN : c < HK_NUM_CLASSES ? 64 : hk_class_stride[c];
+}
+
+/* The alignment every block of class c has: the largest power of two dividing
+ * both its stride and its first offset (slabs start on a 64 KiB unit). */
+static inline size_t hk_class_align(unsigned c) {
+  size_t bits = hk_class_stride[c] | hk_class_first_offset(c) | HK_UNIT_SIZE;
+  return bits & -bits;
 }
 
 /* Slab geometry of a class: how many 64 KiB units one slab spans (at least 8

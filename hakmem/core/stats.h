@@ -17,7 +17,7 @@ typedef struct hk_class_counters {
 } hk_class_counters_t;
 
 typedef struct hk_counters {
-  hk_class_counters_t cls[HK_NUM_CLASSES];
+  hk_class_counters_t cls[HK_SLAB_CLASSES]; /* hak_stats_get reports HK_NUM_CLASSES */
   _Atomic int64_t small_bytes, large_bytes, peak_bytes;
   _Atomic uint64_t large_allocs, large_frees, heaps;
 } hk_counters_t;

@@ -1,14 +1,11 @@
 #include "hakmem/core/superslab.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "hakmem/core/debug.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
 #include "hakmem/core/registry.h"
-#include "hakmem/core/stats.h"
 
 _Static_assert(sizeof(hk_ss_t) <= HK_UNIT_SIZE, "SuperSlab header must fit in unit 0");
 
@@ -46,9 +43,7 @@ static int find_run(uint32_t free_units, unsigned units) {
   return -1;
 }
 
-/* Claims a run of `units` units for a slab of class (or tag) c whose first
- * block is `offset` bytes in, and fills in what every slab has; NULL + ENOMEM. */
-static hk_slab_t *claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
+hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
   hk_ss_t *ss;
   int start = -1;
   /* Drop full SuperSlabs from the front of the list as we meet them. */
@@ -91,49 +86,11 @@ static hk_slab_t *claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offs
   return s;
 }
 
-hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c) {
-  hk_slab_t *s = claim(heap, hk_class_units(c), c, hk_class_first_offset(c));
-  if (!s)
-    return NULL;
-  s->capacity = hk_class_capacity(c);
-  hk_partial_push(heap, s);
-  return s;
-}
-
-void *hk_span_new(hk_heap_t *heap, size_t size) {
-  unsigned units = (unsigned)((size + HK_SPAN_OFFSET + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
-#ifdef HAKMEM_PLANT_SPAN_SHORT_UNIT
-  units = (unsigned)((size + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
-#endif
-  hk_slab_t *s = claim(heap, units, HK_TAG_SPAN, HK_SPAN_OFFSET);
-  if (!s)
-    return NULL;
-  s->capacity = s->carved = s->used = 1;
-#if HK_HDR
-  hk_hdr_store(s->base, HK_TAG_SPAN);
-#endif
-  HK_UNPOISON(s->base, hk_span_usable(s));
-  hk_stat_large((int64_t)hk_span_usable(s));
-  return s->base;
-}
-
-void hk_span_free(hk_heap_t *heap, hk_slab_t *s) {
-  HK_ASSERT(s->cls == HK_TAG_SPAN && s->used == 1);
-  hk_stat_large(-(int64_t)hk_span_usable(s));
-  s->used = 0;
-  hk_slab_release(heap, s);
-}
-
-void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
-  HK_ASSERT(s->used == 0);
+void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
   hk_ss_t *ss = hk_ss_of(s);
   unsigned start = (unsigned)(s - ss->slabs);
-  if (s->in_partial)
-    hk_partial_remove(heap, s);
   s->cls = HK_SLAB_UNUSED;
   memset(&ss->unit_cls[start], HK_SLAB_UNUSED, s->units);
-  s->free = NULL;
-  s->nfree = 0;
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
   ss->free_units |= run_mask(start, s->units);
   ss->dirty_units |= run_mask(start, s->units);
@@ -142,7 +99,6 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
     ss->next_avail = heap->avail;
     heap->avail = ss;
   }
-  HK_STAT(heap, slabs_released);
   uint64_t now = hk_os_now_ms();
   if (hk_opt.purge_delay_ms == 0 || (heap->purge_at && now >= heap->purge_at))
     hk_heap_purge(heap);
@@ -167,114 +123,4 @@ int hk_heap_purge(hk_heap_t *heap) {
     ss->dirty_units = 0;
   }
   return any;
-}
-
-int hk_heap_trim(hk_heap_t *heap) {
-  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
-    hk_slab_t *s = heap->partial[c];
-    while (s) {
-      hk_slab_t *next = s->next;
-      if (s->used == 0)
-        hk_slab_release(heap, s);
-      s = next;
-    }
-  }
-  return hk_heap_purge(heap);
-}
-
-void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p) {
-  HK_ASSERT(hk_slab_block_start(s, p) == p);
-  hk_slab_put_list(heap, s, p, p, 1);
-}
-
-void hk_slab_put_list(hk_heap_t *heap, hk_slab_t *s, void *head, void *tail, uint32_t n) {
-  HK_ASSERT(s->cls < HK_NUM_CLASSES && s->used >= n);
-  if (!s->free)
-    s->free_tail = tail;
-  hk_next_store(tail, s->free);
-  s->free = head;
-  s->nfree += n;
-  s->used -= n;
-  if (!s->in_partial)
-    hk_partial_push(heap, s);
-  /* Keep one empty slab per class so a class that cycles around a batch
-   * boundary does not make and release a slab each time. */
-  if (s->used == 0 && !(heap->partial[s->cls] == s && s->next == NULL))
-    hk_slab_release(heap, s);
-}
-
-void *hk_slab_block_start(hk_slab_t *s, const void *p) {
-  size_t stride = hk_class_stride[s->cls];
-  size_t off = (size_t)((const char *)p - s->base);
-  return s->base + off / stride * stride;
-}
-
-/* Heaps live in never-freed metadata chunks; a heap whose thread exited waits
- * in the pool for the next new thread. */
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static hk_heap_t *pool;
-static char *meta_cur, *meta_end;
-static unsigned heaps_made;
-static hk_heap_t *all_heaps;
-
-void hk_heap_pool_lock(void) { pthread_mutex_lock(&pool_lock); }
-void hk_heap_pool_unlock(void) { pthread_mutex_unlock(&pool_lock); }
-
-hk_heap_t *hk_heap_acquire(void) {
-  hk_heap_t *h = NULL;
-  pthread_mutex_lock(&pool_lock);
-  if (pool) {
-    h = pool;
-    pool = h->next_pool;
-    h->next_pool = NULL;
-    h->pooled = 0;
-  } else {
-    size_t need = (sizeof(hk_heap_t) + 63) & ~(size_t)63;
-    if ((size_t)(meta_end - meta_cur) < need) {
-      char *chunk = hk_os_map_aligned(HK_UNIT_SIZE, hk_os_page_size());
-      if (chunk) {
-        meta_cur = chunk;
-        meta_end = chunk + HK_UNIT_SIZE;
-      }
-    }
-    if ((size_t)(meta_end - meta_cur) >= need) {
-      h = (hk_heap_t *)meta_cur;
-      meta_cur += need;
-      heaps_made++;
-      h->next_all = all_heaps;
-      all_heaps = h;
-      HK_CTR_ADD(hk_ctr.heaps, 1);
-      h->reg_id = heaps_made <= HK_REG_MAX_HEAP_ID ? (uint8_t)heaps_made : HK_REG_SS_SHARED;
-    } else {
-      errno = ENOMEM;
-    }
-  }
-  pthread_mutex_unlock(&pool_lock);
-  return h;
-}
-
-void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
-  pthread_mutex_lock(&pool_lock);
-  for (hk_heap_t *h = pool; h; h = h->next_pool)
-    fn(h, arg);
-  pthread_mutex_unlock(&pool_lock);
-}
-
-static void pool_push(hk_heap_t *heap) {
-  heap->next_pool = pool;
-  heap->pooled = 1;
-  pool = heap;
-}
-
-void hk_heap_release(hk_heap_t *heap) {
-  pthread_mutex_lock(&pool_lock);
-  pool_push(heap);
-  pthread_mutex_unlock(&pool_lock);
-}
-
-void hk_heap_pool_after_fork_child(hk_heap_t *keep) {
-  for (hk_heap_t *h = all_heaps; h; h = h->next_all)
-    if (!h->pooled && h != keep)
-      pool_push(h);
-  pthread_mutex_unlock(&pool_lock);
 }

@@ -1,22 +1,26 @@
-/* SuperSlabs, slabs and heaps.
+/* SuperSlabs: the types every core layer shares, and the unit allocator.
  *
  * A SuperSlab is a 2 MiB aligned region from the OS module, registered in the
  * registry, owned by one heap for its whole life (ss->heap never changes). Unit
- * 0 holds this header; units 1..31 are carved into slabs, a slab being a run of
- * units serving one size class. The SuperSlab of a block is p & ~(2 MiB - 1);
- * its slab descriptor is found through unit_slab[]: O(1), no search.
+ * 0 holds this header; units 1..31 are carved into slabs (slab.h), a slab being
+ * a run of units serving one size class, or a span (span.h). The SuperSlab of a
+ * block is p & ~(2 MiB - 1); its slab descriptor is found through unit_slab[]:
+ * O(1), no search. This file owns the units: claiming runs of them from a
+ * heap's SuperSlabs (mapping a new one when none has room), taking them back,
+ * and giving dirty ones back to the OS after the purge delay. The pool of heaps
+ * is heap.h.
  *
  * A heap owns SuperSlabs and, per class, a list of slabs that still have free
- * or uncarved blocks. A heap is driven by one thread at a time; when that thread
- * exits the heap goes to a pool and the next new thread adopts it whole, so an
- * owner is always the heap, and ownership is a pointer compare.
+ * or uncarved blocks. Its type is here because the unit allocator works on a
+ * heap's list of SuperSlabs with free units; what a heap is, and its pool, is
+ * heap.h.
  *
  * Owner-only fields need no synchronisation. Fields other threads touch are
  * marked and atomic: slab->remote, slab->queued, slab->qnext, heap->rq.
  * Invariant: a slab's `used` counts blocks handed out of it (thread caches,
  * user, pending remote) and is 0 exactly when the slab may be released. SuperSlab
  * headers are never unmapped, so a remote freer may touch a descriptor at any
- * time. Callers: refill, remote free, thread exit. Not on the hot path. */
+ * time. Callers: slab.c, span.c, heap.c. Not on the hot path. */
 #ifndef HAKMEM_CORE_SUPERSLAB_H
 #define HAKMEM_CORE_SUPERSLAB_H
 
@@ -73,7 +77,7 @@ typedef struct hk_heap_stats {
 } hk_heap_stats_t;
 
 typedef struct hk_heap {
-  hk_slab_t *partial[HK_NUM_CLASSES];
+  hk_slab_t *partial[HK_SLAB_CLASSES];
   hk_ss_t *avail;
   _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   struct hk_heap *next_pool;
@@ -103,70 +107,14 @@ static inline hk_slab_t *hk_slab_of(hk_ss_t *ss, const void *p) {
   return &ss->slabs[ss->unit_slab[unit]];
 }
 
-/* Spans: one block over a run of whole units, for requests from HK_SMALL_MAX
- * to HK_SPAN_MAX. The slab's class is HK_TAG_SPAN, as is the block's header
- * byte, so a free of a span takes the slow path; no thread caches them. */
-#define HK_SPAN_OFFSET ((size_t)64) /* block start from the run's start */
-#define HK_SPAN_MAX    ((size_t)16 * HK_UNIT_SIZE - HK_SPAN_OFFSET)
-/* A span of at least size bytes; NULL + ENOMEM. */
-void *hk_span_new(hk_heap_t *heap, size_t size);
-/* Gives a span's units back (owner only). */
-void hk_span_free(hk_heap_t *heap, hk_slab_t *s);
-static inline size_t hk_span_usable(const hk_slab_t *s) {
-  return (size_t)s->units * HK_UNIT_SIZE - HK_SPAN_OFFSET;
-}
-
-/* Start of the block that contains p (p may point inside it). */
-void *hk_slab_block_start(hk_slab_t *s, const void *p);
-
-/* A fresh slab for class c, linked into heap->partial[c]; NULL + ENOMEM. */
-hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c);
-/* Gives an empty slab's units back to its SuperSlab. */
-void hk_slab_release(hk_heap_t *heap, hk_slab_t *s);
-
-/* Puts a block back into its (owned) slab; releases the slab when it empties. */
-void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p);
-/* The same for a list of n blocks from head to tail, in O(1). */
-void hk_slab_put_list(hk_heap_t *heap, hk_slab_t *s, void *head, void *tail, uint32_t n);
-
-static inline void hk_partial_push(hk_heap_t *heap, hk_slab_t *s) {
-  hk_slab_t *head = heap->partial[s->cls];
-  s->prev = NULL;
-  s->next = head;
-  if (head)
-    head->prev = s;
-  heap->partial[s->cls] = s;
-  s->in_partial = 1;
-}
-
-static inline void hk_partial_remove(hk_heap_t *heap, hk_slab_t *s) {
-  if (s->prev)
-    s->prev->next = s->next;
-  else
-    heap->partial[s->cls] = s->next;
-  if (s->next)
-    s->next->prev = s->prev;
-  s->next = s->prev = NULL;
-  s->in_partial = 0;
-}
-
-/* Gives dirty units (empty slabs) back to the OS now; whether there were any. */
+/* Claims a run of `units` units for a slab of class (or tag) c whose first
+ * block is `offset` bytes in, and fills in what every slab has (base, cls,
+ * units; counters zero); NULL + ENOMEM. */
+hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset);
+/* Gives the units of an emptied slab (or span) back to its SuperSlab, dirty:
+ * they go back to the OS after the purge delay. */
+void hk_units_release(hk_heap_t *heap, hk_slab_t *s);
+/* Gives dirty units back to the OS now; whether there were any. */
 int hk_heap_purge(hk_heap_t *heap);
-/* Releases every empty slab (even the one kept per class) and purges. Returns
- * whether anything went back to the OS. */
-int hk_heap_trim(hk_heap_t *heap);
-/* fork child, with the pool locked by the prepare handler: the heaps of the
- * parent's other threads (which do not exist here) go to the pool, then the
- * lock is released. */
-void hk_heap_pool_after_fork_child(hk_heap_t *keep);
-/* Runs fn on every heap in the pool, with the pool locked. */
-void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
-
-/* Heaps: a new heap or one from the pool of heaps whose thread exited. */
-hk_heap_t *hk_heap_acquire(void);
-void hk_heap_release(hk_heap_t *heap);
-/* Global lock for the heap pool and metadata (slow paths, fork handlers). */
-void hk_heap_pool_lock(void);
-void hk_heap_pool_unlock(void);
 
 #endif /* HAKMEM_CORE_SUPERSLAB_H */

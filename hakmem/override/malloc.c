@@ -58,6 +58,7 @@ EXPORT void free_aligned_sized(void *p, size_t alignment, size_t size) {
 EXPORT int malloc_trim(size_t pad) { return hak_malloc_trim(pad); }
 EXPORT void malloc_stats(void) { hak_malloc_stats(); }
 EXPORT int malloc_info(int options, FILE *stream) { return hak_malloc_info(options, stream); }
+EXPORT int mallopt(int param, int value) { return hak_mallopt(param, value); }
 EXPORT struct mallinfo2 mallinfo2(void) { return hak_mallinfo2(); }
 
 EXPORT struct mallinfo mallinfo(void) {

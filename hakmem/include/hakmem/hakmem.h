@@ -11,6 +11,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The version: the one place it is written. The soname (libhakmem.so.MAJOR),
+ * hakmem.pc and `hakmem --version` all take it from here. */
+#define HAKMEM_VERSION_MAJOR         0
+#define HAKMEM_VERSION_MINOR         1
+#define HAKMEM_VERSION_PATCH         0
+#define HAKMEM_VERSION_STR_(a, b, c) #a "." #b "." #c
+#define HAKMEM_VERSION_STR(a, b, c)  HAKMEM_VERSION_STR_(a, b, c)
+#define HAKMEM_VERSION                                                                             \
+  HAKMEM_VERSION_STR(HAKMEM_VERSION_MAJOR, HAKMEM_VERSION_MINOR, HAKMEM_VERSION_PATCH)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -75,6 +85,27 @@ typedef struct hak_stats {
 } hak_stats_t;
 /* 0 on success; -1 with errno = EINVAL if out->size is too small. */
 int hak_stats_get(hak_stats_t *out);
+/* The same figures as one JSON object on one line (what HAKMEM_SHOW_STATS=json
+ * prints at exit): the hak_stats_t fields by name, "hakmem" (the version),
+ * "pid", and "classes", one object per class. 0 on success; -1 with errno set
+ * on a write error, EINVAL for a NULL stream. */
+int hak_stats_json(FILE *stream);
+
+/* Options: the HAKMEM_* variables of the README's table, by name with or
+ * without the HAKMEM_ prefix, in any case ("PURGE_DELAY_MS"). Safe from any
+ * thread at any time. Both return 0 on success and -1 with errno = ENOENT for
+ * an unknown name. hak_option_set fails with EINVAL for a value out of the
+ * option's range and with EPERM for an option read only at start-up (the
+ * README marks them); a new value applies from the next slow-path operation that
+ * reads it: PREWARM_COUNT and CACHE_BYTES from a thread's first allocation on. */
+int hak_option_get(const char *name, long *value);
+int hak_option_set(const char *name, long value);
+/* glibc's mallopt, onto the options above: M_TRIM_THRESHOLD sets
+ * LARGE_CACHE_BYTES (a negative value: keep everything); M_MMAP_THRESHOLD,
+ * M_ARENA_MAX, M_ARENA_TEST, M_TOP_PAD, M_MMAP_MAX, M_CHECK_ACTION, M_PERTURB
+ * and unknown parameters change nothing and succeed, as glibc's answer for
+ * them is 1. Returns 1 on success, 0 where glibc does (M_MXFAST above 160). */
+int hak_mallopt(int param, int value);
 
 /* Build facts, for tests and benchmark reports. */
 typedef struct hak_build_info {
@@ -85,6 +116,7 @@ typedef struct hak_build_info {
   size_t tiny_max;  /* largest tiny request */
   size_t small_max; /* largest request served from size classes */
   int num_classes;
+  const char *version; /* HAKMEM_VERSION of the library */
 } hak_build_info_t;
 void hak_build_info(hak_build_info_t *out);
 

@@ -1,0 +1,55 @@
+/* Slabs: runs of SuperSlab units carved into blocks of one size class.
+ *
+ * A heap keeps, per class, a list of slabs that still have free or uncarved
+ * blocks (heap->partial). Blocks come back to a slab one at a time or as a
+ * list; a slab that empties gives its units back (superslab.h), except the
+ * last one of its class, kept so a class cycling around a batch boundary does
+ * not make and release a slab each time. Owner-only. */
+#ifndef HAKMEM_CORE_SLAB_H
+#define HAKMEM_CORE_SLAB_H
+
+#include <stdint.h>
+
+#include "hakmem/core/superslab.h"
+
+/* Start of the block that contains p (p may point inside it). */
+void *hk_slab_block_start(hk_slab_t *s, const void *p);
+
+/* A fresh slab for class c, linked into heap->partial[c]; NULL + ENOMEM. */
+hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c);
+/* One block of class c from the heap's slabs (free list first, then carved),
+ * for the classes no thread cache holds; NULL + ENOMEM. */
+void *hk_slab_alloc(hk_heap_t *heap, unsigned c);
+/* Gives an empty slab's units back to its SuperSlab. */
+void hk_slab_release(hk_heap_t *heap, hk_slab_t *s);
+
+/* Puts a block back into its (owned) slab; releases the slab when it empties. */
+void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p);
+/* The same for a list of n blocks from head to tail, in O(1). */
+void hk_slab_put_list(hk_heap_t *heap, hk_slab_t *s, void *head, void *tail, uint32_t n);
+
+static inline void hk_partial_push(hk_heap_t *heap, hk_slab_t *s) {
+  hk_slab_t *head = heap->partial[s->cls];
+  s->prev = NULL;
+  s->next = head;
+  if (head)
+    head->prev = s;
+  heap->partial[s->cls] = s;
+  s->in_partial = 1;
+}
+
+static inline void hk_partial_remove(hk_heap_t *heap, hk_slab_t *s) {
+  if (s->prev)
+    s->prev->next = s->next;
+  else
+    heap->partial[s->cls] = s->next;
+  if (s->next)
+    s->next->prev = s->prev;
+  s->next = s->prev = NULL;
+  s->in_partial = 0;
+}
+
+/* Releases every empty slab (even the one kept per class) and purges. Returns
+ * whether anything went back to the OS. */
+int hk_heap_trim(hk_heap_t *heap);
+#endif /* HAKMEM_CORE_SLAB_H */
