@@ -193,6 +193,7 @@ static void edge_cases(model_t *m, block_t *b, size_t n, unsigned extra) {
       HKF_CHECK(hak_malloc_info(0, f) == 0, "malloc_info failed", NULL, 0);
       HKF_CHECK(hak_malloc_info(1, f) == -1 && errno == EINVAL, "malloc_info took options", NULL,
                 0);
+      HKF_CHECK(hak_stats_json(f) == 0, "hak_stats_json failed", NULL, 0);
       fclose(f);
     }
     break;

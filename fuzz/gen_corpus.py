@@ -154,6 +154,10 @@ def options():
     write("options", "good", good)
     write("options", "bad", bad)
     write("options", "verbose", b"\x071\0\x072\0\x00007\0")
+    # bit 7 of the index: the run-time API (hak_option_set/get, mallopt).
+    rt = b"".join(bytes([0x80 | i]) + v + b"\0" for i in range(8)
+                  for v in (b"\x01\x05", b"\x02\x01\x01", b"\x01\x01\x02", b"\xff\xff\xff"))
+    write("options", "runtime", rt)
     write("options", "words", b"\x06text\0\x06json\0\x06JSON\0\x00text\0")
 
 

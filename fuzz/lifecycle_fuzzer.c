@@ -12,6 +12,7 @@
  * reported with one "hakmem: " line and aborts, never hangs or goes on; at the
  * end the statistics are back where they began. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -256,7 +257,10 @@ static void do_fork(int misuse, unsigned arg, size_t n) {
     child(arg, n);
   }
   int status;
-  if (waitpid(pid, &status, 0) != pid)
+  pid_t got_pid;
+  while ((got_pid = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+    ; /* libFuzzer's timers interrupt the wait */
+  if (got_pid != pid)
     hkf_fail("waitpid failed", NULL, 0);
   if (misuse < 0) {
     HKF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the fork child failed", NULL,

@@ -7,10 +7,16 @@
  * whole decimal number in the option's range is taken as it is and not warned
  * about; anything else gives one warning naming the variable and the default;
  * the value in force prints back as itself under HAKMEM_VERBOSE (round trip).
+ * A record whose index byte has bit 7 set goes through the run-time API
+ * instead (hak_option_set/get by any spelling of the name, mallopt): a value
+ * in range is taken by a live option, refused with EINVAL out of range and
+ * with EPERM by a start-up option, and reads back as what is in force.
  * The options are the HK_OPTIONS table itself, so a new option is fuzzed
  * without a change here. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include "fuzz/fuzz_common.h"
@@ -26,11 +32,12 @@ typedef struct {
   const char *name;
   _Atomic long *field;
   long def, lo, hi;
+  int live;
 } option_t;
 
 static const option_t options[] = {
 #define HKF_OPTION(NAME, field, def, lo, hi, live, doc)                                            \
-  {"HAKMEM_" #NAME, &hk_opt.field, def, lo, hi},
+  {"HAKMEM_" #NAME, &hk_opt.field, def, lo, hi, live},
     HK_OPTIONS(HKF_OPTION)
 #undef HKF_OPTION
 };
@@ -144,6 +151,49 @@ static void one(const option_t *o, const char *value, const hk_options_t *defaul
   }
 }
 
+/* The run-time API over the same table: hak_option_set/get by any spelling of
+ * the name, mallopt, and names that are not options. */
+static void runtime(const option_t *o, const uint8_t *v, size_t n) {
+  long value = 0;
+  for (size_t i = 0; i < n && i < 8; i++)
+    value = (long)((unsigned long)value << 8 | v[i]);
+  if (n && (v[0] & 1))
+    value = o->lo + value % (o->hi - o->lo + 1 > 0 ? o->hi - o->lo + 1 : 1); /* often in range */
+  char name[64];
+  const char *plain = o->name + strlen("HAKMEM_");
+  switch (n ? v[n - 1] % 3 : 0) {
+  case 0:
+    snprintf(name, sizeof name, "%s", o->name);
+    break;
+  case 1:
+    snprintf(name, sizeof name, "%s", plain);
+    break;
+  default:
+    for (size_t i = 0; i <= strlen(plain); i++)
+      name[i] = (char)(plain[i] >= 'A' && plain[i] <= 'Z' ? plain[i] - 'A' + 'a' : plain[i]);
+  }
+  long before = *o->field, got = -1;
+  errno = 0;
+  int rc = hak_option_set(name, value);
+  if (value < o->lo || value > o->hi)
+    HKF_CHECK(rc == -1 && errno == EINVAL, "hak_option_set took a value out of range", NULL, 0);
+  else if (!o->live)
+    HKF_CHECK(rc == -1 && errno == EPERM, "hak_option_set changed a start-up option", NULL, 0);
+  else
+    HKF_CHECK(rc == 0, "hak_option_set refused a good value", NULL, (size_t)value);
+  HKF_CHECK(hak_option_get(name, &got) == 0 && got == (rc == 0 ? value : before),
+            "hak_option_get does not give what is in force", NULL, (size_t)got);
+  errno = 0;
+  HKF_CHECK(hak_option_get("HAKMEM_NO_SUCH_OPTION", &got) == -1 && errno == ENOENT,
+            "an unknown option name was found", NULL, 0);
+  int param = n > 1 ? (int)(int8_t)v[1] : 0;
+  int ivalue = (int)value;
+  int want = param == M_MXFAST ? (unsigned long)ivalue <= 160 : 1; /* glibc's answers */
+  if (param != M_TRIM_THRESHOLD)
+    HKF_CHECK(hak_mallopt(param, ivalue) == want, "mallopt gave the wrong answer", NULL,
+              (size_t)param);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static hk_options_t saved;
   static int have_saved;
@@ -155,13 +205,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static char value[4096];
   size_t i = 0;
   while (i < size) {
-    const option_t *o = &options[data[i++] % OPTIONS];
+    unsigned head = data[i++];
+    const option_t *o = &options[(head & 0x7f) % OPTIONS];
     size_t n = 0;
     while (i < size && data[i] && n < sizeof value - 1)
       value[n++] = (char)data[i++];
     value[n] = '\0';
-    i++; /* the NUL */
-    one(o, value, &saved);
+    i++;             /* the NUL */
+    if (head & 0x80) /* the run-time API */
+      runtime(o, (const uint8_t *)value, n);
+    else
+      one(o, value, &saved);
   }
   environ = saved_env;
   hk_opt = saved;
