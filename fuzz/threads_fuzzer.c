@@ -17,14 +17,6 @@
 
 #include "fuzz/fuzz_common.h"
 
-/* Known open bug: every pooled heap keeps the SuperSlabs of its peak mapped
- * after all threads exited and malloc_trim ran (free units count as resident
- * until purged, the headers stay), so os_resident climbs past the strict bound
- * when inputs that need many SuperSlabs per heap repeat (fuzz/README.md). */
-#ifndef HKF_CHECK_RESIDENT_AFTER_EXIT
-#define HKF_CHECK_RESIDENT_AFTER_EXIT HKF_KNOWN_BUGS
-#endif
-
 #define MAX_THREADS 4
 #define SLOTS       32
 #define BATCH       64
@@ -32,11 +24,10 @@
  * all threads exited and malloc_trim ran, beyond what it held before the first
  * input: SuperSlab headers, heap metadata and never-touched units of mapped
  * SuperSlabs (counted resident until purged once), never the blocks. Measured:
- * at most 4.9 MiB over 20,000 replayed random inputs with 2-4 threads; but
- * see HKF_CHECK_RESIDENT_AFTER_EXIT. */
+ * at most 4.9 MiB over 20,000 replayed random inputs with 2-4 threads; the
+ * input in fuzz/regressions/threads went past it from its 2nd run before
+ * exited heaps gave their SuperSlabs back. */
 #define RESIDENT_BOUND ((uint64_t)8 << 20)
-/* Without that check, a bound that still catches growth without limit. */
-#define RESIDENT_BOUND_LOOSE ((uint64_t)256 << 20)
 
 typedef struct {
   unsigned char *p;
@@ -245,8 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * threads ever alive at once (this thread never allocates). */
   HKF_CHECK(now.heaps <= MAX_THREADS, "more heaps than threads alive at once (orphaned heaps)",
             NULL, (size_t)now.heaps);
-  uint64_t bound = HKF_CHECK_RESIDENT_AFTER_EXIT ? RESIDENT_BOUND : RESIDENT_BOUND_LOOSE;
-  HKF_CHECK(now.resident <= base.resident + bound,
+  HKF_CHECK(now.resident <= base.resident + RESIDENT_BOUND,
             "resident memory after every thread exited and malloc_trim ran exceeds the bound", NULL,
             (size_t)(now.resident - base.resident));
   return 0;

@@ -17,6 +17,9 @@ HK_COPTS = select({
     "//hakmem:inline_on": ["-DHAKMEM_AGGRESSIVE_INLINE=1"],
     "//conditions:default": ["-DHAKMEM_AGGRESSIVE_INLINE=0"],
 }) + select({
+    "//hakmem:hardened": ["-DHAKMEM_HARDENED=1"],
+    "//conditions:default": ["-DHAKMEM_HARDENED=0"],
+}) + select({
     "//hakmem:release": ["-DHAKMEM_BUILD_RELEASE=1"],
     "//conditions:default": ["-DHAKMEM_BUILD_RELEASE=0"],
 }) + plant_copts() + [

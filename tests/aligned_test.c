@@ -193,12 +193,12 @@ static void double_free(void) {
   size_t len = 0;
   ssize_t n;
   while (len < sizeof out - 1 && (n = read(fds[0], out + len, sizeof out - 1 - len)) > 0)
-    len += (size_t)n; /* hk_fatal writes the message in pieces */
+    len += (size_t)n;
   out[len] = 0;
   close(fds[0]);
   int status;
   CHECK(waitpid(pid, &status, 0) == pid);
-  snprintf(want, sizeof want, "hakmem: double free at %p", p);
+  snprintf(want, sizeof want, "hakmem: double free of %p", p); /* hk_misuse's line */
   if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(out, want)) {
     fprintf(stderr, "expected SIGABRT and \"%s\", got status %#x and: %s\n", want, status, out);
     CHECK(0);

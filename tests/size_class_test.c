@@ -13,6 +13,51 @@ static unsigned smallest_fit(size_t n) {
   return HK_NUM_CLASSES;
 }
 
+static int is_class_tag(unsigned b) { return hk_tag_class_of(b) < HK_SLAB_CLASSES; }
+
+/* Tags: one per slab class, both ways round; with the header on, 0x00, 0xFF,
+ * the span tag and any tag with one bit flipped are no class's tag, and no
+ * tag has the hardened build's free bit. */
+static void check_tags(void) {
+  unsigned classes = 0;
+  for (unsigned b = 0; b < HK_NUM_TAGS; b++)
+    if (is_class_tag(b)) {
+      classes++;
+      CHECK_EQ(hk_class_tag(hk_tag_class_of(b)), b);
+    }
+  CHECK_EQ(classes, HK_SLAB_CLASSES);
+  CHECK(!is_class_tag(HK_TAG_SPAN));
+#if HK_HDR
+  CHECK(!is_class_tag(0x00) && !is_class_tag(0xFF));
+  for (unsigned i = 0; i <= HK_SLAB_CLASSES; i++) {
+    unsigned t = i < HK_SLAB_CLASSES ? hk_class_tag(i) : HK_TAG_SPAN;
+    /* Freed, a class's tag gains the free bit; a span's loses it. */
+    unsigned freed = i < HK_SLAB_CLASSES ? hk_freed_tag(t) : t & ~HK_TAG_FREED_BIT;
+    CHECK(i == HK_SLAB_CLASSES || (t & HK_TAG_FREED_BIT) == 0);
+    CHECK(!is_class_tag(freed) && freed != HK_TAG_SPAN);
+    for (unsigned bit = 0; bit < 8; bit++) {
+      unsigned flipped = t ^ (1u << bit);
+      CHECK(!is_class_tag(flipped) && flipped != HK_TAG_SPAN);
+    }
+  }
+#endif
+}
+
+/* hk_class_block_index: the index at every block start, and beyond any
+ * capacity at every other multiple of 16 (negative offsets included). */
+static void check_block_index(void) {
+  for (unsigned c = 0; c < HK_SLAB_CLASSES; c++) {
+    int64_t stride = hk_class_stride[c], end = (int64_t)hk_class_capacity(c) * stride;
+    for (int64_t off = -1024; off < end + 2 * stride; off += off % 16 ? 15 : 1) {
+      uint64_t got = hk_class_block_index(c, (uint64_t)off);
+      if (off >= 0 && off % stride == 0)
+        CHECK_EQ(got, (uint64_t)(off / stride));
+      else
+        CHECK(got > HK_UNITS_PER_SS * HK_UNIT_SIZE / 16);
+    }
+  }
+}
+
 int main(void) {
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
     CHECK_EQ(hk_class_stride[c] % 16, 0);
@@ -32,6 +77,8 @@ int main(void) {
     CHECK(hk_class_align(c) >= HK_ALIGN);
   CHECK(HK_TINY_CLASSES < HK_NUM_CLASSES);
   CHECK(HK_SLAB_CLASSES < HK_TAG_SPAN);
+  check_tags();
+  check_block_index();
   CHECK_EQ(hk_class_usable(HK_NUM_CLASSES - 1), HK_SMALL_MAX);
   /* Every tiny request to a tiny class, and no request of the table bigger. */
   for (size_t n = 0; n <= HK_SMALL_MAX; n++) {

@@ -8,6 +8,7 @@
 #include "hakmem/box/aligned.h"
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/misuse.h"
 #include "hakmem/core/span.h"
 
 HK_API void *hak_malloc(size_t size) { return hk_alloc(size); }
@@ -28,23 +29,29 @@ HK_API void *hak_calloc(size_t count, size_t size) {
   return p;
 }
 
-/* The bytes from ptr to the end of its slot (or mapping). */
-static size_t slot_usable(const void *ptr) {
+/* The bytes from ptr to the end of its slot (or mapping); 0 for a bad pointer,
+ * reported as a misuse of op. */
+static size_t slot_usable(const void *ptr, hk_op_t op) {
   if (!ptr)
     return 0;
   unsigned kind = hk_registry_kind(ptr);
   if (hk_reg_is_ss(kind)) {
     hk_slab_t *s;
-    void *b = hk_block_resolve(hk_ss_of(ptr), ptr, &s);
+    void *b = hk_block_resolve(hk_ss_of(ptr), ptr, &s, op);
+    if (!b)
+      return 0; /* reported */
     size_t usable = s->cls == HK_TAG_SPAN ? hk_span_usable(s) : hk_class_usable(s->cls);
     return usable - (size_t)((const char *)ptr - (char *)b);
   }
   if (kind == HK_REG_LARGE)
     return hk_large_usable(ptr);
-  hk_fatal("malloc_usable_size of a pointer hakmem does not own", ptr);
+  hk_misuse("invalid malloc_usable_size", ptr, "not hakmem's memory", HK_NO_CLASS, 0);
+  return 0;
 }
 
-HK_API size_t hak_usable_size(const void *ptr) { return hk_request_size(ptr, slot_usable(ptr)); }
+HK_API size_t hak_usable_size(const void *ptr) {
+  return hk_request_size(ptr, slot_usable(ptr, HK_OP_USABLE_SIZE));
+}
 
 HK_API void *hak_realloc(void *ptr, size_t size) {
   if (!ptr)
@@ -53,7 +60,11 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
     hk_free(ptr);
     return NULL;
   }
-  size_t slot = slot_usable(ptr);
+  size_t slot = slot_usable(ptr, HK_OP_REALLOC);
+  if (!slot) { /* reported (HAKMEM_ABORT_ON_ERROR=0): the block is left alone */
+    errno = EINVAL;
+    return NULL;
+  }
   /* Stay in place while the block fits and is not more than twice too big. */
   if (size <= slot && size >= slot / 2) {
     HK_EXPOSE(ptr, slot, ptr, size);
@@ -131,9 +142,48 @@ HK_API void *hak_pvalloc(size_t size) {
   return hak_aligned_alloc(4096, size ? (size + 4095) & ~(size_t)4095 : 4096);
 }
 
+#if HAKMEM_HARDENED || !HAKMEM_BUILD_RELEASE
+/* The smallest request a small block or span can have been handed out for:
+ * one past what the class (or run of units) below holds, or half the block,
+ * since realloc keeps a block it shrinks to half its usable size. 0 when it
+ * cannot be known (aligned pointers, large mappings). */
+static size_t min_request(const void *ptr) {
+  if (!hk_reg_is_ss(hk_registry_kind(ptr)))
+    return 0;
+  hk_slab_t *s;
+  if (hk_block_resolve(hk_ss_of(ptr), ptr, &s, HK_OP_FREE) != ptr || s->cls == 0)
+    return 0; /* class 0 serves malloc(0) */
+  size_t usable, below;
+  if (s->cls == HK_TAG_SPAN) {
+    usable = hk_span_usable(s);
+    below = usable - HK_UNIT_SIZE > HK_SMALL_MAX ? usable - HK_UNIT_SIZE : HK_SMALL_MAX;
+  } else {
+    usable = hk_class_usable(s->cls);
+    below = hk_class_usable(s->cls - 1);
+  }
+  return below + 1 < usable / 2 ? below + 1 : usable / 2;
+}
+
+/* Reports a size free_sized cannot have been given for ptr; whether it did. */
+static int bad_free_size(void *ptr, size_t size, int check_min) {
+  if (hk_request_size(ptr, slot_usable(ptr, HK_OP_FREE)) < size) {
+    hk_misuse("invalid free_sized", ptr, "a size larger than the block", HK_NO_CLASS, 0);
+    return 1;
+  }
+  if (check_min && size < min_request(ptr)) {
+    hk_misuse("invalid free_sized", ptr, "a size smaller than the block was asked for", HK_NO_CLASS,
+              0);
+    return 1;
+  }
+  return 0;
+}
+#endif
+
 HK_API void hak_free_sized(void *ptr, size_t size) {
-  HK_DEBUG_ONLY(if (ptr && hak_usable_size(ptr) < size)
-                    hk_fatal("free_sized with a size larger than the block", ptr));
+#if HAKMEM_HARDENED || !HAKMEM_BUILD_RELEASE
+  if (ptr && bad_free_size(ptr, size, 1))
+    return; /* going on: leaked */
+#endif
   (void)size;
   hk_free(ptr);
 }
@@ -142,7 +192,13 @@ HK_API void hak_free_aligned_sized(void *ptr, size_t alignment, size_t size) {
   HK_DEBUG_ONLY(if (ptr && alignment && ((uintptr_t)ptr & (alignment - 1)))
                     hk_fatal("free_aligned_sized with an alignment the block does not have", ptr));
   (void)alignment;
-  hak_free_sized(ptr, size);
+#if HAKMEM_HARDENED || !HAKMEM_BUILD_RELEASE
+  /* An aligned block may be of a class far above its size: no lower bound. */
+  if (ptr && bad_free_size(ptr, size, 0))
+    return; /* going on: leaked */
+#endif
+  (void)size;
+  hk_free(ptr);
 }
 
 HK_API int hak_owns(const void *ptr) { return hk_registry_kind(ptr) != HK_REG_FOREIGN; }

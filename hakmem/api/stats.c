@@ -10,6 +10,7 @@
 #include "hakmem/box/remote_free.h"
 #include "hakmem/core/large.h"
 #include "hakmem/core/options.h"
+#include "hakmem/core/registry.h"
 #include "hakmem/core/os.h"
 #include "hakmem/core/stats.h"
 #include "hakmem/hakmem.h"
@@ -21,6 +22,32 @@ _Static_assert(HAK_STATS_CLASSES == HK_NUM_CLASSES, "hakmem.h must list every cl
 static uint64_t load_u(_Atomic uint64_t *v) {
   return atomic_load_explicit(v, memory_order_relaxed);
 }
+/* Resident bytes of hakmem's memory, asked of the OS: every 2 MiB chunk the
+ * registry marks as a SuperSlab or a large block, through mincore. Only the
+ * registry pages that are resident can hold such a mark (the rest read zero,
+ * foreign), so the walk asks mincore about the registry first. */
+static uint64_t resident_bytes(void) {
+  unsigned char vec[512];
+  const uintptr_t page = hk_os_page_size();
+  const uintptr_t reg = (uintptr_t)hk_registry, reg_end = reg + sizeof hk_registry;
+  uint64_t resident = 0;
+  for (uintptr_t at = reg & ~(page - 1); at < reg_end; at += sizeof vec * page) {
+    size_t len = reg_end - at < sizeof vec * page ? reg_end - at : sizeof vec * page;
+    if (hk_os_mincore((const void *)at, len, vec) != 0)
+      continue;
+    for (size_t k = 0; k < (len + page - 1) / page; k++) {
+      if (!(vec[k] & 1))
+        continue;
+      uintptr_t from = at + k * page < reg ? reg : at + k * page;
+      uintptr_t to = at + (k + 1) * page > reg_end ? reg_end : at + (k + 1) * page;
+      for (size_t j = from - reg; j < to - reg; j++)
+        if (atomic_load_explicit(&hk_registry[j], memory_order_relaxed) != HK_REG_FOREIGN)
+          resident += hk_os_resident((const void *)(j << HK_SS_SHIFT), HK_SS_SIZE);
+    }
+  }
+  return resident;
+}
+
 static uint64_t load_i(_Atomic int64_t *v) {
   int64_t x = atomic_load_explicit(v, memory_order_relaxed);
   return x > 0 ? (uint64_t)x : 0;
@@ -50,8 +77,9 @@ HK_API int hak_stats_get(hak_stats_t *out) {
   hk_os_counters_t os;
   hk_os_get_counters(&os);
   out->os_mapped = os.bytes_mapped;
-  out->os_resident =
-      os.bytes_mapped > os.bytes_decommitted ? os.bytes_mapped - os.bytes_decommitted : 0;
+  out->os_resident = resident_bytes();
+  if (out->os_resident > out->os_mapped) /* mapped moved meanwhile */
+    out->os_resident = out->os_mapped;
   out->os_maps = os.maps;
   out->os_unmaps = os.unmaps;
   out->os_decommits = os.decommits;
@@ -68,7 +96,7 @@ HK_API int hak_stats_get(hak_stats_t *out) {
 
 static void trim_pooled(hk_heap_t *heap, void *any) {
   hk_remote_collect(heap);
-  *(int *)any |= hk_heap_trim(heap);
+  *(int *)any |= hk_heap_trim(heap) | hk_heap_unmap_free(heap, 1);
 }
 
 HK_API int hak_malloc_trim(size_t pad) {
@@ -76,10 +104,12 @@ HK_API int hak_malloc_trim(size_t pad) {
   int any = 0;
   hk_tls_t *t = &hk_tls;
   if (t->heap) {
+    hk_heap_enter(t->heap);
     for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
       hk_spill(t, c, UINT32_MAX);
     hk_remote_collect(t->heap);
-    any |= hk_heap_trim(t->heap);
+    any |= hk_heap_trim(t->heap) | hk_heap_unmap_free(t->heap, 1);
+    hk_heap_leave(t->heap);
   }
   hk_heap_pool_each(trim_pooled, &any);
   any |= hk_large_trim();

@@ -35,6 +35,9 @@ void hk_init_slow(void) {
   int expected = HK_INIT_NONE;
   if (atomic_compare_exchange_strong(&hk_init_state, &expected, HK_INIT_RUNNING)) {
     initialising = 1;
+#if HAKMEM_HARDENED
+    hk_os_random(&hk_link_secret, sizeof hk_link_secret); /* before any list is made */
+#endif
     hk_options_init();
     /* fork: the child must find the heap pool unlocked. pthread_atfork may
      * allocate; that re-enters here and is served. */

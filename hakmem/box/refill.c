@@ -1,12 +1,17 @@
 #include "hakmem/box/refill.h"
 
 #include "hakmem/box/remote_free.h"
+#include <string.h>
+
 #include "hakmem/core/debug.h"
+#include "hakmem/core/options.h"
 #include "hakmem/core/stats.h"
 #include "hakmem/core/slab.h"
 
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   hk_heap_t *heap = t->heap;
+  const unsigned tag = hk_class_tag(c);
+  (void)tag; /* the header byte: not in builds without it */
   HK_ASSERT(c < HK_NUM_CLASSES && limit < t->room[c]);
   if (n > limit) /* caps set before init read the options may be smaller */
     n = limit;
@@ -43,7 +48,11 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     char *b = s->base + (size_t)s->carved * stride;
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR
-      hk_hdr_store(b, c);
+      hk_hdr_store(b, HAKMEM_HARDENED ? hk_freed_tag(tag) : tag);
+#if HAKMEM_HARDENED
+      if (hk_opt.zero_on_free) /* the units may have held blocks before */
+        memset(b, 0, hk_class_usable(c));
+#endif
 #endif
       hk_next_store(b, head);
       head = b;

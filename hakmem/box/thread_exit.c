@@ -6,7 +6,11 @@
 #include "hakmem/box/prewarm.h"
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
+#include "hakmem/core/debug.h"
 #include "hakmem/core/heap.h"
+#include "hakmem/core/options.h"
+#include "hakmem/core/slab.h"
+#include "hakmem/core/span.h"
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
@@ -25,9 +29,7 @@ hk_heap_t *hk_thread_attach(void) {
   hk_tls_t *t = &hk_tls;
   if (t->heap)
     return t->heap;
-  /* A destructor that runs after ours may allocate: serve it, but do not
-   * pre-warm a cache that is about to be flushed again. */
-  int exiting = t->state == HK_THREAD_EXITED;
+  HK_ASSERT(t->state != HK_THREAD_EXITED); /* served by hk_thread_alloc_late */
   hk_init_once();
   if (t->heap) /* init re-entered malloc on this thread, which attached */
     return t->heap;
@@ -41,12 +43,42 @@ hk_heap_t *hk_thread_attach(void) {
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;
   t->reg_id = heap->reg_id <= HK_REG_MAX_HEAP_ID ? heap->reg_id : HK_REG_NONE;
+  if (HAKMEM_HARDENED && hk_opt.zero_on_free)
+    t->reg_id = HK_REG_NONE; /* every free takes the slow path, which scrubs */
   pthread_once(&exit_key_once, make_exit_key);
   if (exit_key_ok)
     pthread_setspecific(exit_key, heap);
-  if (!exiting)
+  if (!(HAKMEM_HARDENED && hk_opt.zero_on_free)) {
+    hk_heap_enter(heap);
     hk_prewarm(t);
+    hk_heap_leave(heap);
+  }
   return heap;
+}
+
+void *hk_thread_alloc_late(size_t size) {
+  hk_heap_t *heap = hk_heap_acquire();
+  if (!heap)
+    return NULL;
+  void *p = NULL;
+  hk_heap_enter(heap);
+  if (size > HK_SMALL_MAX) {
+    p = hk_span_new(heap, size, HK_ALIGN);
+  } else {
+    /* A cache of one block, on the stack: the thread's own stays empty. */
+    hk_tls_t one;
+    unsigned c = hk_size_class(size);
+    one.heap = heap;
+    one.head[c] = NULL;
+    one.room[c] = 2;
+    if (hk_refill(&one, c, 1, 1) == 1) {
+      p = one.head[c];
+      HK_UNPOISON(p, size); /* the slot is poisoned whole while free */
+    }
+  }
+  hk_heap_leave(heap);
+  hk_heap_release(heap);
+  return p;
 }
 
 void hk_thread_detach(void) {
@@ -54,9 +86,13 @@ void hk_thread_detach(void) {
   hk_heap_t *heap = t->heap;
   if (!heap)
     return;
+  hk_heap_enter(heap);
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
     hk_spill(t, c, UINT32_MAX);
   hk_remote_collect(heap);
+  /* Its empty slabs go back to the OS now: a pooled heap may wait long. */
+  hk_heap_trim(heap);
+  hk_heap_leave(heap);
   t->heap = NULL;
   t->reg_id = HK_REG_NONE;
   t->state = HK_THREAD_EXITED;

@@ -1,64 +1,131 @@
 #include "hakmem/box/tiny_fast.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "hakmem/box/reclaim.h"
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/thread_exit.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/misuse.h"
+#include "hakmem/core/options.h"
 #include "hakmem/core/slab.h"
 #include "hakmem/core/span.h"
 #include "hakmem/core/stats.h"
 
+void hk_corrupt_list(void *p) {
+  hk_fatal("corrupt free list (a write into a freed block?): next block", p);
+}
+
+void hk_scrub_freed(void *p, unsigned c) {
+  memset((char *)p + sizeof(void *), 0, hk_class_usable(c) - sizeof(void *));
+}
+
+void hk_check_scrubbed(void *p, unsigned c) {
+  const unsigned char *b = p;
+  size_t usable = hk_class_usable(c), i = sizeof(void *);
+  uint64_t any = 0;
+  for (; i + 8 <= usable; i += 8) { /* words: blocks are 16-byte aligned */
+    uint64_t w;
+    memcpy(&w, b + i, 8);
+    any |= w;
+  }
+  for (; i < usable; i++)
+    any |= b[i];
+  if (any) {
+    hk_misuse("write after free", p, "a byte of the freed block changed", c, 0);
+    /* going on: the block is handed out as it is */
+  }
+}
+
 static void *pop(hk_tls_t *t, unsigned c, size_t size) {
   void *p = t->head[c];
+#if HAKMEM_HARDENED
+  unsigned tag = hk_class_tag(c);
+  if (!hk_link_plausible(p) || !hk_reg_is_ss(hk_registry_kind(p)) ||
+      hk_hdr_load(p) != hk_freed_tag(tag))
+    hk_corrupt_list(p);
+  hk_hdr_store(p, tag);
+  if (hk_opt.zero_on_free)
+    hk_check_scrubbed(p, c);
+#endif
   t->head[c] = hk_next_load(p);
   t->room[c]++;
   HK_UNPOISON(p, size);
   return p;
 }
 
-void *hk_alloc_slow(size_t size) {
-  if (size > HK_SPAN_MAX)
-    return hk_large_alloc(size, HK_ALIGN, 0);
-  hk_tls_t *t = &hk_tls;
-  if (!t->heap && !hk_thread_attach()) {
-    errno = ENOMEM;
-    return NULL;
-  }
+/* The owner's part of a slow allocation (heap marked busy). */
+static void *alloc_from_heap(hk_tls_t *t, size_t size) {
+  hk_reclaim_own(t);
   if (size > HK_SMALL_MAX)
     return hk_span_new(t->heap, size, HK_ALIGN);
   unsigned c = hk_size_class(size);
   hk_large_tick(); /* cached large mappings expire without a large operation too */
-  /* The list may hold blocks now: attach pre-warms. */
-  if (!t->head[c] && hk_refill(t, c, hk_refill_batch(c), t->room[c] - 1) == 0) {
+  /* The list may hold blocks now: attach pre-warms. With zero-on-free it is
+   * always empty: one block at a time, so each reuse is checked here. */
+  uint32_t batch = HAKMEM_HARDENED && hk_opt.zero_on_free ? 1 : hk_refill_batch(c);
+  if (!t->head[c] && hk_refill(t, c, batch, t->room[c] - 1) == 0) {
     errno = ENOMEM;
     return NULL;
   }
   return pop(t, c, size);
 }
 
-/* Whether b is a block start of slab s (a class slab) at or after its base;
- * with check_carved, also below the carved part (only the owner may read
- * `carved`); with check_start, also on a stride boundary (a division). */
-static int block_in_slab(const hk_slab_t *s, const void *b, int check_carved, int check_start) {
-  if ((const char *)b < s->base)
-    return 0;
-  size_t off = (size_t)((const char *)b - s->base);
-  size_t stride = hk_class_stride[s->cls];
-  if (check_carved && off >= (size_t)s->carved * stride)
-    return 0;
-  return !check_start || off % stride == 0;
+void *hk_alloc_slow(size_t size) {
+  hk_reclaim_tick();
+  if (size > HK_SPAN_MAX)
+    return hk_large_alloc(size, HK_ALIGN, 0);
+  hk_tls_t *t = &hk_tls;
+  if (!t->heap && t->state == HK_THREAD_EXITED) {
+    void *p = hk_thread_alloc_late(size);
+    if (!p)
+      errno = ENOMEM;
+    return p;
+  }
+  if (!t->heap && !hk_thread_attach()) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  hk_heap_t *heap = t->heap;
+  hk_heap_enter(heap);
+  void *p = alloc_from_heap(t, size);
+  hk_heap_leave(heap);
+  return p;
 }
 
-/* The block a freed pointer stands for, and its slab; aborts on a pointer that
- * is not a live block's start. */
-void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
+/* The reports of hk_block_resolve, by operation. */
+static const char *const freed_what[] = {"double free", "realloc after free",
+                                         "malloc_usable_size after free"};
+static const char *const invalid_what[] = {"invalid free", "invalid realloc",
+                                           "invalid malloc_usable_size"};
+
+/* The block a pointer stands for, and its slab; reports a pointer that is not
+ * a live block's start and returns NULL. */
+void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op) {
   void *b = (void *)p;
+  if ((uintptr_t)p & (HK_ALIGN - 1)) {
+    hk_misuse(invalid_what[op], p, "misaligned: not a block hakmem handed out", HK_NO_CLASS, 0);
+    return NULL;
+  }
+  if (hk_unit_of(p) == 0) { /* unit 0 is the SuperSlab header */
+    hk_misuse(invalid_what[op], p, "inside a SuperSlab header", HK_NO_CLASS, 0);
+    return NULL;
+  }
   hk_slab_t *s = hk_slab_of(ss, b);
   if (s->cls == HK_TAG_SPAN) {
-    if (b != s->base)
-      hk_fatal("invalid pointer (not a block hakmem handed out)", p);
+    if (b != s->base) {
+      hk_misuse(invalid_what[op], p, "not the start of a span", HK_NO_CLASS, hk_span_usable(s));
+      return NULL;
+    }
+#if HK_HDR
+    if (hk_hdr_load(b) != HK_TAG_SPAN) {
+      hk_misuse(freed_what[op], p, "span", HK_NO_CLASS, hk_span_usable(s));
+      return NULL;
+    }
+#endif
     *slab = s;
     return b;
   }
@@ -67,69 +134,115 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab) {
    * check: release builds with the header rely on the header byte matching
    * the slab's class instead. */
   int own = ss->heap == hk_tls.heap;
-  if (s->cls >= HK_SLAB_CLASSES || !block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE)))
-    hk_fatal("invalid pointer (not a block hakmem handed out)", p);
+  if (HAKMEM_HARDENED && s->cls != HK_TAG_SPAN &&
+      hk_hdr_load(b) == (HK_TAG_SPAN & ~HK_TAG_FREED_BIT)) {
+    hk_misuse(freed_what[op], p, "span", HK_NO_CLASS, 0);
+    return NULL;
+  }
+  if (s->cls >= HK_SLAB_CLASSES) {
+    hk_misuse(invalid_what[op], p, "not in a slab in use", HK_NO_CLASS, 0);
+    return NULL;
+  }
+  if (!hk_block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE) || HAKMEM_HARDENED)) {
+    hk_misuse(invalid_what[op], p, "not a block hakmem handed out", s->cls, 0);
+    return NULL;
+  }
 #if HK_HDR
-  if (hk_hdr_load(b) != s->cls)
-    hk_fatal("block header overwritten (heap buffer overflow before this block?)", p);
+  unsigned hdr = hk_hdr_load(b);
+  if (HAKMEM_HARDENED && hdr == hk_freed_tag(hk_class_tag(s->cls))) {
+    hk_misuse(freed_what[op], p, NULL, s->cls, 0);
+    return NULL;
+  }
+  if (hdr != hk_class_tag(s->cls)) {
+    hk_misuse(invalid_what[op], p, "corrupt block header: a buffer overflow before this block?",
+              s->cls, 0);
+    return NULL;
+  }
 #endif
   *slab = s;
   return b;
 }
 
 void hk_debug_check_free(void *p, unsigned c) {
-  if (c >= HK_NUM_CLASSES)
-    return; /* a tag: the overflow path resolves or reports it */
   hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
-  if (s->cls != c || !block_in_slab(s, p, 1, 1))
-    hk_fatal("free of an invalid pointer (not a block hakmem handed out)", p);
-  if (hk_tls.head[c] == p)
-    hk_fatal("double free", p);
+  if (s->cls != c || !hk_block_in_slab(s, p, 1, 1))
+    hk_misuse("invalid free", p, "not a block hakmem handed out", c, 0);
+  else if (hk_tls.head[c] == p)
+    hk_misuse("double free", p, NULL, c, 0);
+  else
+    return;
+  /* Going on (HAKMEM_ABORT_ON_ERROR=0) is not safe here: the fast path pushes p. */
+  abort();
 }
 
 static void free_local(hk_tls_t *t, unsigned c, void *b) {
+  if (HAKMEM_HARDENED && hk_opt.zero_on_free) { /* keep the list empty (see hk_scrub_freed) */
+    hk_slab_put(t->heap, hk_slab_of(hk_ss_of(b), b), b);
+    hk_stat_blocks(c, -1);
+    return;
+  }
   HK_POISON(b, hk_class_usable(c));
   hk_next_store(b, t->head[c]);
   t->head[c] = b;
-  if (--t->room[c] == 0)
+  if (--t->room[c] == 0) {
+    hk_heap_enter(t->heap);
     hk_spill(t, c, hk_cache_cap(c) / 2);
+    hk_heap_leave(t->heap);
+  }
 }
 
 static void free_block(void *p) {
   hk_ss_t *ss = hk_ss_of(p);
   hk_slab_t *s;
-  void *b = hk_block_resolve(ss, p, &s);
+  void *b = hk_block_resolve(ss, p, &s, HK_OP_FREE);
+  if (!b)
+    return; /* reported; leaked */
   hk_tls_t *t = &hk_tls;
   /* A thread that has not allocated yet (or has exited) owns no heap: its
    * frees are remote, and it does not make a heap just to free. */
   int own = t->heap && ss->heap == t->heap;
+#if HAKMEM_HARDENED
+  /* Freed: a second free of b says double free, from any thread. */
+  hk_hdr_store(b, s->cls == HK_TAG_SPAN ? HK_TAG_SPAN & ~HK_TAG_FREED_BIT
+                                        : hk_freed_tag(hk_class_tag(s->cls)));
+  if (hk_opt.zero_on_free && s->cls != HK_TAG_SPAN)
+    hk_scrub_freed(b, s->cls);
+#endif
   if (s->cls == HK_TAG_SPAN) {
     if (own) {
+      hk_heap_enter(t->heap);
       hk_span_free(t->heap, s);
+      hk_heap_leave(t->heap);
     } else {
       HK_POISON(b, hk_span_usable(s));
+      hk_heap_t *heap = ss->heap; /* ss may be gone after the free */
       hk_remote_free(ss, s, b);
+      hk_reclaim_after_remote_free(heap);
     }
     return;
   }
   if (own && s->cls >= HK_NUM_CLASSES) { /* an aligned class: no thread cache */
-    if (s->free == b)                    /* else the slab's free list would loop */
-      hk_fatal("double free", p);
+    if (s->free == b) {                  /* else the slab's free list would loop */
+      hk_misuse("double free", p, NULL, s->cls, 0);
+      return;
+    }
     HK_POISON(b, hk_class_usable(s->cls));
     hk_stat_blocks(s->cls, -1);
     hk_slab_put(t->heap, s, b);
     return;
   }
   if (own) {
-    free_local(t, s->cls, b);
+    free_local(t, s->cls, b); /* the heap changes only if it spills */
     return;
   }
   HK_POISON(b, hk_class_usable(s->cls));
+  hk_heap_t *heap = ss->heap; /* ss may be gone after the free */
   hk_remote_free(ss, s, b);
+  hk_reclaim_after_remote_free(heap);
 }
 
 __attribute__((weak)) void hk_free_foreign(void *p) {
-  hk_fatal("free of a pointer hakmem does not own", p);
+  hk_misuse("invalid free", p, "not hakmem's memory", HK_NO_CLASS, 0);
 }
 
 void hk_free_slow(void *p) {
@@ -149,11 +262,15 @@ void hk_free_slow(void *p) {
 void hk_free_overflow(void *pushed) {
   hk_tls_t *t = &hk_tls;
 #if HK_HDR
-  unsigned c = hk_hdr_load(pushed);
+  /* Hardened: the fast path marked the block freed before pushing it. */
+  unsigned c =
+      hk_tag_class_of(hk_hdr_load(pushed) & ~(unsigned)(HAKMEM_HARDENED ? HK_TAG_FREED_BIT : 0));
 #else
   unsigned c = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
 #endif
+  hk_heap_enter(t->heap);
   hk_spill(t, c, hk_cache_cap(c) / 2);
+  hk_heap_leave(t->heap);
 }
 
 void hk_free_tagged(void *p) {
@@ -162,7 +279,12 @@ void hk_free_tagged(void *p) {
 #else
   unsigned tag = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
 #endif
-  if (tag != HK_TAG_SPAN && !(tag >= HK_NUM_CLASSES && tag < HK_SLAB_CLASSES))
-    hk_fatal("free of an invalid pointer (no block header)", p);
+  unsigned c = hk_tag_class_of(tag);
+  /* Hardened: resolving says what is wrong (a freed header: a double free). */
+  if (!HAKMEM_HARDENED && tag != HK_TAG_SPAN && !(c >= HK_NUM_CLASSES && c < HK_SLAB_CLASSES)) {
+    hk_misuse("invalid free", p, "no block header: a corrupt header or not a block", HK_NO_CLASS,
+              0);
+    return;
+  }
   free_block(p);
 }

@@ -3,10 +3,15 @@
  * Owns: nothing but code; it pops from and pushes on the thread cache.
  * alloc: size -> class, pop the class's list, room + 1.
  * free:  the registry byte is this thread's heap id (a block of its own heap),
- *        class from the header byte (or the slab descriptor without the
- *        header), push, room - 1; a full cache takes the overflow path.
+ *        class from the header byte's tag (one load; or the slab descriptor
+ *        without the header), push, room - 1; a full cache takes the
+ *        overflow path.
  * Everything else (empty list, first use of a thread, another thread's block,
- * large blocks, NULL, foreign pointers) goes to a noinline slow path.
+ * large blocks, NULL, foreign pointers, a tag that is no cached class's) goes
+ * to a noinline slow path.
+ * Hardened builds (HAKMEM_HARDENED) also check each pop (the link is plausible,
+ * the block's header says free) and each push (the block is one of its slab's,
+ * before its header is trusted) and flip the header's free bit.
  * Invariants: no locks, no atomic read-modify-writes, no option branches; an
  * uninitialised thread has heap == NULL and empty lists, so it needs no check.
  * Who: the hak_* API and the malloc override. */
@@ -17,6 +22,7 @@
 
 #include "hakmem/box/tls_cache.h"
 #include "hakmem/core/debug.h"
+#include "hakmem/core/misuse.h"
 #include "hakmem/core/registry.h"
 
 void *hk_alloc_slow(size_t size);
@@ -31,8 +37,42 @@ void hk_free_foreign(void *p);
 /* Debug builds: aborts naming the misuse if p is not a live block of class c
  * (interior pointer, beyond the carved part, or freed twice in a row). */
 void hk_debug_check_free(void *p, unsigned c);
-/* The block a freed pointer stands for, and its slab; aborts on a bad pointer. */
-void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab);
+/* What a caller of hk_block_resolve is doing with p, for its reports. */
+typedef enum { HK_OP_FREE, HK_OP_REALLOC, HK_OP_USABLE_SIZE } hk_op_t;
+/* The block a pointer stands for, and its slab; reports a bad pointer (one
+ * line naming op) and returns NULL. */
+void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op);
+/* Hardened: a thread-cache list led to p, which is not a free block of its class. */
+__attribute__((noreturn)) void hk_corrupt_list(void *p);
+/* Hardened, HAKMEM_ZERO_ON_FREE=1: a freed block of class c is zeroed (all but
+ * its link word) and checked when reused. The fast path never sees such a
+ * thread: its registry id is none (every free is slow) and its lists stay empty
+ * (every alloc is slow), so the option costs the fast path nothing. */
+void hk_scrub_freed(void *p, unsigned c);
+void hk_check_scrubbed(void *p, unsigned c);
+
+/* Hardened: whether a link decoded from a free list can be a block: 16-byte
+ * aligned user-space address. A link overwritten after free decodes to a
+ * random word, which fails this but for 1 in 2^21; the header check follows. */
+HK_HOT int hk_link_plausible(const void *p) {
+  return ((uintptr_t)p & (~(((uintptr_t)1 << 47) - 1) | (HK_ALIGN - 1))) == 0;
+}
+
+#if HAKMEM_HARDENED
+/* Whether p, freed into this thread's heap (registry checked) as a block of
+ * cached class c (from its header), is a block start of a slab of class c,
+ * before anything is written: SuperSlab headers (unit 0 has no class),
+ * misaligned and interior pointers, forged headers fail, and take the slow
+ * path, which says which. */
+HK_HOT int hk_hardened_free_ok(const void *p, unsigned c) {
+  unsigned unit = hk_unit_of(p);
+  hk_ss_t *ss = hk_ss_of(p);
+  if (ss->unit_cls[unit] != c)
+    return 0;
+  const hk_slab_t *s = &ss->slabs[ss->unit_slab[unit]];
+  return hk_class_block_index(c, (uint64_t)((const char *)p - s->base)) < s->carved;
+}
+#endif
 
 HK_HOT void *hk_alloc(size_t size) {
   unsigned c;
@@ -45,6 +85,12 @@ HK_HOT void *hk_alloc(size_t size) {
   void *p = hk_tls.head[c];
   if (HK_UNLIKELY(p == NULL))
     return hk_alloc_slow(size);
+#if HAKMEM_HARDENED
+  /* A decoded link is plausible, and a free block of this class. */
+  if (HK_UNLIKELY(!hk_link_plausible(p) || hk_hdr_load(p) != hk_freed_tag(hk_class_tag(c))))
+    hk_corrupt_list(p);
+  hk_hdr_store(p, hk_class_tag(c));
+#endif
   hk_tls.head[c] = hk_next_load(p);
   hk_tls.room[c]++;
   HK_UNPOISON(p, size); /* the slot is poisoned whole while free */
@@ -59,6 +105,13 @@ HK_HOT void hk_free_push(void *p, unsigned c) {
     return;
   }
   HK_DEBUG_ONLY(hk_debug_check_free(p, c));
+#if HAKMEM_HARDENED
+  if (HK_UNLIKELY(!hk_hardened_free_ok(p, c))) {
+    hk_free_slow(p);
+    return;
+  }
+  hk_hdr_store(p, hk_freed_tag(hk_class_tag(c)));
+#endif
   HK_POISON(p, hk_class_usable(c));
   hk_next_store(p, hk_tls.head[c]);
   hk_tls.head[c] = p;
@@ -69,7 +122,7 @@ HK_HOT void hk_free_push(void *p, unsigned c) {
 HK_HOT void hk_free(void *p) {
   if (HK_LIKELY(hk_registry_kind_fast(p) == hk_tls.reg_id)) {
 #if HK_HDR
-    hk_free_push(p, hk_hdr_load(p));
+    hk_free_push(p, hk_tag_class_of(hk_hdr_load(p)));
 #else
     hk_free_push(p, hk_ss_of(p)->unit_cls[hk_unit_of(p)]);
 #endif
@@ -82,7 +135,7 @@ HK_HOT void hk_free(void *p) {
  * Without the header, a tiny block's class comes from the size, not from the
  * SuperSlab's unit map (a load from another cache line), at the same cost: 34
  * instructions per new+delete pair either way (callgrind, release). With the
- * header the byte before the block is the cheapest lookup (29 instructions per
+ * header the byte before the block is the cheapest lookup (31 instructions per
  * pair; from the size: 34), so this is hk_free. Not for C23 free_sized: realloc
  * keeps a block of a larger class in place, so the size a program passes there
  * need not name the block's class. Debug builds check the class. */

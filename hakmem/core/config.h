@@ -15,6 +15,11 @@
 #ifndef HAKMEM_BUILD_RELEASE
 #define HAKMEM_BUILD_RELEASE 0
 #endif
+/* --config=hardened: safe-linked free lists, a free bit in each block's header
+ * (double free), block checks on the free fast path. */
+#ifndef HAKMEM_HARDENED
+#define HAKMEM_HARDENED 0
+#endif
 
 /* Sanitizers: ASan needs manual poisoning of memory hakmem maps itself. */
 #if defined(__SANITIZE_ADDRESS__)

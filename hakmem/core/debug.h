@@ -60,8 +60,27 @@ static inline size_t hk_request_size(const void *p, size_t usable) {
 }
 
 /* Free blocks are poisoned under ASan; hakmem's own accesses to their link word
- * and to the header byte go through these. Plain loads and stores otherwise. */
-#if HK_ASAN
+ * and to the header byte go through these. Plain loads and stores otherwise.
+ * Hardened builds safe-link every list: the word stored is the pointer mixed
+ * with the slot's own address and a per-process secret (hk_link_secret, from
+ * getrandom at load), so a pointer written into a freed block decodes to
+ * garbage, which the checks on pop catch. */
+#if HAKMEM_HARDENED
+#include <stdint.h>
+extern uintptr_t hk_link_secret;
+HK_NO_ASAN static inline void *hk_next_load(void *p) {
+  return (void *)(*(uintptr_t *)p ^ (uintptr_t)p ^ hk_link_secret);
+}
+HK_NO_ASAN static inline void hk_next_store(void *p, void *v) {
+  *(uintptr_t *)p = (uintptr_t)v ^ (uintptr_t)p ^ hk_link_secret;
+}
+HK_NO_ASAN static inline unsigned hk_hdr_load(const void *p) {
+  return ((const unsigned char *)p)[-1];
+}
+HK_NO_ASAN static inline void hk_hdr_store(void *p, unsigned v) {
+  ((unsigned char *)p)[-1] = (unsigned char)v;
+}
+#elif HK_ASAN
 HK_NO_ASAN static inline void *hk_next_load(void *p) { return *(void **)p; }
 HK_NO_ASAN static inline void hk_next_store(void *p, void *v) { *(void **)p = v; }
 HK_NO_ASAN static inline unsigned hk_hdr_load(const void *p) {

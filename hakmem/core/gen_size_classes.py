@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes size_class_table.inc: the class strides and the size -> class table.
+"""Writes size_class_table.inc: the class strides, the size -> class table, the
+aligned classes' strides, and per slab class its header tag and the constants of
+a divide-free block index.
 
 Run from the repository root after changing the class list:
     python3 hakmem/core/gen_size_classes.py > hakmem/core/size_class_table.inc
@@ -14,6 +16,21 @@ TINY = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 192, 224, 256, 272, 320, 384
 # header byte, and every mid block starts on a cache line (copies of big blocks,
 # as realloc makes, run faster aligned).
 MID = [(1 << e) * q // 4 + 64 for e in range(10, 16) for q in (5, 6, 7, 8)]
+# Aligned classes (size_class.h): powers of two from 64 B to 32 KiB.
+ALIGNED = [64 << i for i in range(10)]
+
+
+def class_tags(n):
+    """The header byte of each slab class: bytes of odd weight below 0x80, so
+    that 0x00, 0xFF and any tag with one bit flipped are never a tag, and the
+    hardened build's free bit (0x80) makes a byte that is no tag either. Weight
+    3 and 5 first (farther from 0x00); 0x7F is left out (freed, it is 0xFF)."""
+    def weight(b):
+        return bin(b).count("1")
+    odd = [b for b in range(1, 0x7F) if weight(b) % 2 == 1]
+    tags = [b for b in odd if weight(b) >= 3] + [b for b in reversed(odd) if weight(b) == 1]
+    assert len(tags) >= n, "more slab classes than tags"
+    return tags[:n]
 
 
 def main():
@@ -33,6 +50,31 @@ def main():
     for i in range(0, len(table), 32):
         print("  " + ",".join(str(c) for c in table[i:i + 32]) + ", \\")
     print("")
+    print("#define HK_ALIGNED_STRIDES \\")
+    print("  " + ", ".join(str(s) for s in ALIGNED) + ", \\")
+    print("")
+    slab_strides = strides + ALIGNED
+    # Exact division by a stride without a divide: stride = d * 2^e with d odd;
+    # an offset is a multiple of the stride iff rotr64(offset * inv(d), e) is
+    # offset / stride, and that is then the block's index (else it is huge).
+    invs, shifts = [], []
+    for s in slab_strides:
+        e = (s & -s).bit_length() - 1
+        invs.append(pow(s >> e, -1, 1 << 64))
+        shifts.append(e)
+    for name, values, fmt, per in (("HK_CLASS_INV", invs, "0x%016xULL", 4),
+                                   ("HK_CLASS_SHIFT", shifts, "%d", 16)):
+        print("#define %s \\" % name)
+        for i in range(0, len(values), per):
+            print("  " + ", ".join(fmt % v for v in values[i:i + per]) + ", \\")
+        print("")
+    tags = class_tags(len(slab_strides))
+    tag_class = [tags.index(b) if b in tags else 0xFF for b in range(256)]
+    for name, values in (("HK_CLASS_TAGS", tags), ("HK_TAG_CLASS", tag_class)):
+        print("#define %s \\" % name)
+        for i in range(0, len(values), 16):
+            print("  " + ", ".join("0x%02x" % v for v in values[i:i + 16]) + ", \\")
+        print("")
 
 
 if __name__ == "__main__":

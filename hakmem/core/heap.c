@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include "hakmem/core/debug.h"
 #include "hakmem/core/os.h"
 #include "hakmem/core/registry.h"
 #include "hakmem/core/stats.h"
@@ -10,7 +11,10 @@
 /* Heaps live in never-freed metadata chunks; a heap whose thread exited waits
  * in the pool for the next new thread. */
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static hk_heap_t *pool;
+/* Two pools: heaps with a registry id of their own are handed out first, so a
+ * new thread frees on the fast path whenever such a heap is free. */
+enum { POOL_UNIQUE, POOL_SHARED, POOLS };
+static hk_heap_t *pool[POOLS];
 static char *meta_cur, *meta_end;
 static unsigned heaps_made;
 static hk_heap_t *all_heaps;
@@ -21,11 +25,12 @@ void hk_heap_pool_unlock(void) { pthread_mutex_unlock(&pool_lock); }
 hk_heap_t *hk_heap_acquire(void) {
   hk_heap_t *h = NULL;
   pthread_mutex_lock(&pool_lock);
-  if (pool) {
-    h = pool;
-    pool = h->next_pool;
+  hk_heap_t **from = pool[POOL_UNIQUE] ? &pool[POOL_UNIQUE] : &pool[POOL_SHARED];
+  if (*from) {
+    h = *from;
+    *from = h->next_pool;
     h->next_pool = NULL;
-    h->pooled = 0;
+    atomic_store_explicit(&h->pooled, 0, memory_order_relaxed);
   } else {
     size_t need = (sizeof(hk_heap_t) + 63) & ~(size_t)63;
     if ((size_t)(meta_end - meta_cur) < need) {
@@ -51,17 +56,66 @@ hk_heap_t *hk_heap_acquire(void) {
   return h;
 }
 
+static void each_pooled(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
+  for (int i = 0; i < POOLS; i++)
+    for (hk_heap_t *h = pool[i]; h; h = h->next_pool)
+      fn(h, arg);
+}
+
 void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   pthread_mutex_lock(&pool_lock);
-  for (hk_heap_t *h = pool; h; h = h->next_pool)
-    fn(h, arg);
+  each_pooled(fn, arg);
   pthread_mutex_unlock(&pool_lock);
 }
 
+int hk_heap_all_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
+  if (pthread_mutex_trylock(&pool_lock) != 0)
+    return 0;
+  for (hk_heap_t *h = all_heaps; h; h = h->next_all)
+    fn(h, arg);
+  pthread_mutex_unlock(&pool_lock);
+  return 1;
+}
+
+int hk_heap_pool_try_one(hk_heap_t *heap, void (*fn)(hk_heap_t *heap)) {
+  if (pthread_mutex_trylock(&pool_lock) != 0)
+    return 0;
+  int pooled = atomic_load_explicit(&heap->pooled, memory_order_relaxed);
+  if (pooled)
+    fn(heap);
+  pthread_mutex_unlock(&pool_lock);
+  return pooled;
+}
+
 static void pool_push(hk_heap_t *heap) {
-  heap->next_pool = pool;
-  heap->pooled = 1;
-  pool = heap;
+  hk_heap_t **to = &pool[heap->reg_id <= HK_REG_MAX_HEAP_ID ? POOL_UNIQUE : POOL_SHARED];
+  heap->next_pool = *to;
+  heap->pooled_at = hk_os_now_ms();
+  atomic_store_explicit(&heap->pooled, 1, memory_order_relaxed);
+  *to = heap;
+}
+
+int hk_heap_take_free_id(hk_heap_t *heap) {
+  if (heap->reg_id <= HK_REG_MAX_HEAP_ID || pthread_mutex_trylock(&pool_lock) != 0)
+    return 0;
+  /* A pooled heap with an id but no SuperSlab has no registry byte to keep. */
+  hk_heap_t **pp = &pool[POOL_UNIQUE];
+  while (*pp && (*pp)->all_ss)
+    pp = &(*pp)->next_pool;
+  hk_heap_t *donor = *pp;
+  if (donor) {
+    *pp = donor->next_pool;
+    heap->reg_id = donor->reg_id;
+    donor->reg_id = HK_REG_SS_SHARED;
+    donor->next_pool = pool[POOL_SHARED];
+    pool[POOL_SHARED] = donor;
+    /* Frees of heap's blocks by other threads take the slow path under
+     * either value: the change needs no stop. */
+    for (hk_ss_t *ss = heap->all_ss; ss; ss = ss->next_ss)
+      hk_registry_set(ss, HK_SS_SIZE, heap->reg_id);
+  }
+  pthread_mutex_unlock(&pool_lock);
+  return donor != NULL;
 }
 
 void hk_heap_release(hk_heap_t *heap) {
@@ -70,9 +124,37 @@ void hk_heap_release(hk_heap_t *heap) {
   pthread_mutex_unlock(&pool_lock);
 }
 
+/* fork child: a remote free the fork cut short may have pushed its block but
+ * not queued the slab, or marked the slab queued but not pushed it on rq; the
+ * freer does not exist here to finish. Rebuild the queue from the slabs:
+ * every slab with remote blocks is queued, no other. */
+static void requeue_remote(hk_heap_t *heap) {
+  hk_slab_t *rq = NULL;
+  for (hk_ss_t *ss = heap->all_ss; ss; ss = ss->next_ss)
+    for (unsigned u = 1; u < HK_UNITS_PER_SS; u++) {
+      hk_slab_t *s = &ss->slabs[u];
+      int has_remote = atomic_load_explicit(&s->remote, memory_order_relaxed) != NULL;
+      atomic_store_explicit(&s->queued, has_remote, memory_order_relaxed);
+      if (has_remote) {
+        s->qnext = rq;
+        rq = s;
+      }
+    }
+  atomic_store_explicit(&heap->rq, rq, memory_order_relaxed);
+}
+
 void hk_heap_pool_after_fork_child(hk_heap_t *keep) {
-  for (hk_heap_t *h = all_heaps; h; h = h->next_all)
-    if (!h->pooled && h != keep)
+  for (hk_heap_t *h = all_heaps; h; h = h->next_all) {
+    if (atomic_load_explicit(&h->busy, memory_order_relaxed) && h != keep) {
+      /* Its thread was inside a refill, spill or collect: its lists may be
+       * half-changed. Abandoned: never pooled, its memory leaks in this
+       * process (remote frees into it only push onto its slabs' lists). */
+      HK_ASSERT(!atomic_load_explicit(&h->pooled, memory_order_relaxed));
+      continue;
+    }
+    requeue_remote(h);
+    if (!atomic_load_explicit(&h->pooled, memory_order_relaxed) && h != keep)
       pool_push(h);
+  }
   pthread_mutex_unlock(&pool_lock);
 }

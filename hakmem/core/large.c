@@ -4,10 +4,12 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hakmem/core/config.h"
 #include "hakmem/core/debug.h"
+#include "hakmem/core/misuse.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
 #include "hakmem/core/registry.h"
@@ -28,11 +30,16 @@ typedef struct large_hdr {
  * the functions that touch it are not instrumented (HK_NO_ASAN). */
 HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
   large_hdr_t *h = (large_hdr_t *)((uintptr_t)p - LARGE_HDR);
-  if (((uintptr_t)p & (HK_ALIGN - 1)) == 0 && h->magic == FREED_MAGIC)
-    hk_fatal("double free", p);
+  /* Misuse reports end the process (a large block's callers need its header). */
+  if (((uintptr_t)p & (HK_ALIGN - 1)) == 0 && h->magic == FREED_MAGIC) {
+    hk_misuse("double free", p, "large block", HK_NO_CLASS, 0);
+    abort();
+  }
   if (((uintptr_t)p & (HK_ALIGN - 1)) || h->magic != LARGE_MAGIC ||
-      (char *)p < h->base + LARGE_HDR || (char *)p >= h->base + h->map_size)
-    hk_fatal("invalid pointer (not the start of a large block)", p);
+      (char *)p < h->base + LARGE_HDR || (char *)p >= h->base + h->map_size) {
+    hk_misuse("invalid free", p, "not the start of a large block", HK_NO_CLASS, 0);
+    abort();
+  }
   return h;
 }
 

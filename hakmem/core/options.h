@@ -16,7 +16,7 @@
   X(REFILL_BATCH, refill_batch, 32, 1, 1024, 1,                                                    \
     "blocks moved from a slab to a thread cache at once")                                          \
   X(CACHE_BYTES, cache_bytes, 65536, 1024, 16777216, 1,                                            \
-    "bytes a thread may cache per size class (never fewer than 8 blocks)")                         \
+    "bytes a thread may cache per size class (at least 2 blocks)")                                 \
   X(PURGE_DELAY_MS, purge_delay_ms, 50, 0, 3600000, 1,                                             \
     "milliseconds an empty slab keeps its memory before it goes back to the OS; 0: at once")       \
   X(LARGE_CACHE_BYTES, large_cache_bytes, 134217728, 0, 1L << 40, 1,                               \
@@ -24,9 +24,15 @@
   X(LARGE_DECAY_MS, large_decay_ms, 1000, 0, 3600000, 1,                                           \
     "milliseconds over which cached large-block mappings no longer reused go back to the OS; 0: "  \
     "at once")                                                                                     \
+  X(BACKGROUND_PURGE, background_purge, 0, 0, 1, 1,                                                \
+    "1: a thread gives exited threads' memory back every purge delay (restarted after fork)")      \
   X(SHOW_STATS, show_stats, 0, 0, 2, 1,                                                            \
     "print statistics to stderr at exit: 1 as text, 2 (or `json`) as one JSON object")             \
-  X(VERBOSE, verbose, 0, 0, 2, 0, "print the options in force at start-up")
+  X(VERBOSE, verbose, 0, 0, 2, 0, "print the options in force at start-up")                        \
+  X(ABORT_ON_ERROR, abort_on_error, 1, 0, 1, 1,                                                    \
+    "abort on a misuse found (double or invalid free); 0: report it, leak the block, go on")       \
+  X(ZERO_ON_FREE, zero_on_free, 0, 0, 1, 0,                                                        \
+    "hardened build: zero small blocks when freed and abort if one is no longer zero when reused")
 
 typedef struct hk_options {
 #define HK_OPT_FIELD(NAME, field, def, lo, hi, live, doc) _Atomic long field;

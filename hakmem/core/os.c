@@ -2,10 +2,12 @@
 #include "hakmem/core/os.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +112,29 @@ void *hk_os_remap(void *p, size_t old_size, size_t new_size, size_t align) {
   return q;
 }
 
+int hk_os_mincore(const void *p, size_t size, unsigned char *vec) {
+  return mincore((void *)p, size, vec);
+}
+
+size_t hk_os_resident(const void *p, size_t size) {
+  unsigned char vec[512];
+  size_t resident = 0;
+  const size_t page = hk_os_page_size();
+  for (size_t off = 0; off < size;) {
+    size_t len = size - off < sizeof vec * page ? size - off : sizeof vec * page;
+    if (hk_os_mincore((char *)p + off, len, vec) == 0) {
+      for (size_t i = 0; i < (len + page - 1) / page; i++)
+        resident += (vec[i] & 1) * page;
+    } else if (len > page) {
+      /* A hole in the range: ask page by page. */
+      for (size_t i = 0; i < len; i += page)
+        resident += hk_os_resident((char *)p + off + i, page);
+    }
+    off += len;
+  }
+  return resident;
+}
+
 uint64_t hk_os_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -147,6 +172,34 @@ void hk_os_get_counters(hk_os_counters_t *out) {
 
 void hk_os_fail_next_maps(int n) { atomic_store(&os_fail_maps, n); }
 
+uintptr_t hk_link_secret;
+
+void hk_os_random(void *buf, size_t n) {
+  ssize_t got = getrandom(buf, n, GRND_NONBLOCK);
+  if (got == (ssize_t)n)
+    return;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uintptr_t)&ts;
+  for (size_t i = 0; i < n; i++) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    ((unsigned char *)buf)[i] = (unsigned char)(x >> 56);
+  }
+}
+
+size_t hk_os_read_file(const char *path, char *buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  size_t n = 0;
+  ssize_t r = 0;
+  if (fd < 0 || size == 0)
+    return 0;
+  while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+    n += (size_t)r;
+  close(fd);
+  buf[n] = '\0';
+  return r < 0 ? 0 : n;
+}
+
 static char *fmt_hex(char *end, uintptr_t v) {
   *--end = '\0';
   do {
@@ -159,13 +212,17 @@ static char *fmt_hex(char *end, uintptr_t v) {
 }
 
 void hk_fatal(const char *what, const void *addr) {
-  char buf[24];
-  hk_os_write_err("hakmem: ");
-  hk_os_write_err(what);
-  if (addr) {
-    hk_os_write_err(" at ");
-    hk_os_write_err(fmt_hex(buf + sizeof buf, (uintptr_t)addr));
-  }
-  hk_os_write_err("\n");
+  /* One line, one write: lines of other threads do not interleave with it. */
+  char line[256], hex[24];
+  size_t n = 0;
+  const char *parts[] = {"hakmem: ", what, addr ? " at " : "",
+                         addr ? fmt_hex(hex + sizeof hex, (uintptr_t)addr) : "", "\n"};
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+    for (const char *s = parts[i]; *s && n < sizeof line - 1; s++)
+      line[n++] = *s;
+  if (line[n - 1] != '\n')
+    line[n - 1] = '\n';
+  line[n] = '\0';
+  hk_os_write_err(line);
   abort();
 }

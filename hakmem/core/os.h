@@ -22,6 +22,12 @@ void hk_os_recommit(size_t size);
  * onto a fresh aligned range. Returns the new start, or NULL (the old mapping
  * is untouched). */
 void *hk_os_remap(void *p, size_t old_size, size_t new_size, size_t align);
+/* mincore(2): one byte per page of [p, p + size), bit 0 set if resident;
+ * 0, or -1 if part of the range is not mapped. */
+int hk_os_mincore(const void *p, size_t size, unsigned char *vec);
+/* Bytes of [p, p + size) (page aligned) resident now; ranges or parts of
+ * ranges not mapped count as 0. No allocation. */
+size_t hk_os_resident(const void *p, size_t size);
 /* Coarse monotonic milliseconds (vDSO; no syscall). */
 uint64_t hk_os_now_ms(void);
 size_t hk_os_page_size(void);
@@ -29,6 +35,14 @@ size_t hk_os_page_size(void);
 /* The value of environment variable `name`, found by walking environ (getenv
  * may allocate or lock during preload), or NULL. */
 const char *hk_os_getenv(const char *name);
+
+/* n random bytes from getrandom(2) (never blocking; a clock-and-address mix if
+ * the kernel has none to give). */
+void hk_os_random(void *buf, size_t n);
+
+/* Reads up to size - 1 bytes of the file at path into buf, NUL-terminated, with
+ * open/read/close only (no allocation); the byte count, or 0 on an error. */
+size_t hk_os_read_file(const char *path, char *buf, size_t size);
 
 /* Writes a message to stderr with write(2); no stdio. */
 void hk_os_write_err(const char *s);

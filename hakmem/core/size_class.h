@@ -30,10 +30,42 @@
 /* Tags that are not classes: the free fast path sends them (and corrupt
  * headers) to the slow path. */
 #define HK_TAG_SPAN 0xFE /* a span (superslab.h), as class of its slab and its header */
+/* Tags: with the header on, the byte before a block is its slab class's tag
+ * (hk_class_tags), a byte of odd weight below 0x80: 0x00, 0xFF and any tag with
+ * one bit flipped are no class's tag, so a NUL overflow or a flipped bit sends
+ * free to the slow path, where it is reported. The free fast path maps the tag
+ * to its class with one load (hk_tag_class). Without the header, tag and class
+ * are the same. */
+#define HK_NUM_TAGS 256
+#define HK_NO_CLASS 0xFF /* hk_tag_class of a byte that is no class's tag */
+/* Hardened builds: a free block's header is its class's tag with the top bit
+ * set: no class's tag either, so a second free of the block takes the slow
+ * path, which says double free. */
+#define HK_TAG_FREED_BIT 0x80
 
 /* The class of n + HK_HDR bytes, to the last tiny stride: one byte per size. */
 extern const uint8_t hk_class_table[HK_CLASS_TABLE_SIZE];
 extern const uint32_t hk_class_stride[HK_SLAB_CLASSES];
+extern const uint8_t hk_class_tags[HK_SLAB_CLASSES];
+extern const uint8_t hk_tag_class[HK_NUM_TAGS];
+extern const uint64_t hk_class_inv[HK_SLAB_CLASSES];
+extern const uint8_t hk_class_shift[HK_SLAB_CLASSES];
+
+HK_HOT unsigned hk_class_tag(unsigned c) { return HK_HDR ? hk_class_tags[c] : c; }
+/* The class a tag stands for, or HK_NO_CLASS. */
+HK_HOT unsigned hk_tag_class_of(unsigned tag) {
+  return HK_HDR ? hk_tag_class[tag] : tag < HK_SLAB_CLASSES ? tag : HK_NO_CLASS;
+}
+HK_HOT unsigned hk_freed_tag(unsigned tag) { return tag | HK_TAG_FREED_BIT; }
+
+/* The index of the block of class c that starts off bytes from its slab's
+ * base, or a number above any slab's capacity if off is not on a block
+ * boundary (misaligned, or negative). A multiply and a rotate, no divide. */
+HK_HOT uint64_t hk_class_block_index(unsigned c, uint64_t off) {
+  uint64_t q = off * hk_class_inv[c];
+  unsigned e = hk_class_shift[c];
+  return (q >> e) | (q << ((64 - e) & 63));
+}
 
 HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[n + HK_HDR]; }
 

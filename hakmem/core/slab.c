@@ -51,8 +51,10 @@ void hk_slab_put_list(hk_heap_t *heap, hk_slab_t *s, void *head, void *tail, uin
   if (!s->in_partial)
     hk_partial_push(heap, s);
   /* Keep one empty slab per class so a class that cycles around a batch
-   * boundary does not make and release a slab each time. */
-  if (s->used == 0 && !(heap->partial[s->cls] == s && s->next == NULL))
+   * boundary does not make and release a slab each time; a pooled heap has no
+   * such class. */
+  if (s->used == 0 && (atomic_load_explicit(&heap->pooled, memory_order_relaxed) ||
+                       !(heap->partial[s->cls] == s && s->next == NULL)))
     hk_slab_release(heap, s);
 }
 
@@ -68,14 +70,18 @@ void *hk_slab_alloc(hk_heap_t *heap, unsigned c) {
     return NULL;
   void *b = s->free;
   if (b) {
+#if HAKMEM_HARDENED
+    if (!hk_slab_has_block(s, b) || hk_hdr_load(b) != hk_freed_tag(hk_class_tag(c)))
+      hk_fatal("corrupt free list (a write into a freed block?): next block", b);
+#endif
     s->free = hk_next_load(b);
     s->nfree--;
   } else {
     b = s->base + (size_t)s->carved++ * hk_class_stride[c];
-#if HK_HDR
-    hk_hdr_store(b, c);
-#endif
   }
+#if HK_HDR
+  hk_hdr_store(b, hk_class_tag(c)); /* live (hardened: it was marked free) */
+#endif
   s->used++;
   if (!s->free && s->carved == s->capacity)
     hk_partial_remove(heap, s);

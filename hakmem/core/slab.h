@@ -15,6 +15,24 @@
 /* Start of the block that contains p (p may point inside it). */
 void *hk_slab_block_start(hk_slab_t *s, const void *p);
 
+/* Whether b is a block start of class slab s at or after its base; with
+ * check_carved, also below the carved part (only the owner may read `carved`);
+ * with check_start, also on a stride boundary (a division). */
+static inline int hk_block_in_slab(const hk_slab_t *s, const void *b, int check_carved,
+                                   int check_start) {
+  if ((const char *)b < s->base)
+    return 0;
+  size_t off = (size_t)((const char *)b - s->base);
+  size_t stride = hk_class_stride[s->cls];
+  if (check_carved && off >= (size_t)s->carved * stride)
+    return 0;
+  return !check_start || off % stride == 0;
+}
+/* Whether b is a carved block of s (owner only). */
+static inline int hk_slab_has_block(const hk_slab_t *s, const void *b) {
+  return hk_ss_of(b) == hk_ss_of(s) && s->cls < HK_SLAB_CLASSES && hk_block_in_slab(s, b, 1, 1);
+}
+
 /* A fresh slab for class c, linked into heap->partial[c]; NULL + ENOMEM. */
 hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c);
 /* One block of class c from the heap's slabs (free list first, then carved),
@@ -49,7 +67,8 @@ static inline void hk_partial_remove(hk_heap_t *heap, hk_slab_t *s) {
   s->in_partial = 0;
 }
 
-/* Releases every empty slab (even the one kept per class) and purges. Returns
- * whether anything went back to the OS. */
+/* Releases every empty slab (even the one kept per class) and purges (the
+ * spare SuperSlab stays: hk_heap_unmap_free). Returns whether anything went
+ * back to the OS. */
 int hk_heap_trim(hk_heap_t *heap);
 #endif /* HAKMEM_CORE_SLAB_H */

@@ -26,8 +26,51 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
   ss->next_avail = heap->avail;
   ss->in_avail = 1;
   heap->avail = ss;
+  ss->next_ss = heap->all_ss;
+  heap->all_ss = ss;
   HK_STAT(heap, ss_mapped);
   return ss;
+}
+
+/* Removes ss from the singly linked list at *head threaded through `next`. */
+#define UNLINK(head, ss, next)                                                                     \
+  do {                                                                                             \
+    hk_ss_t **pp_ = (head);                                                                        \
+    while (*pp_ && *pp_ != (ss))                                                                   \
+      pp_ = &(*pp_)->next;                                                                         \
+    if (*pp_)                                                                                      \
+      *pp_ = (ss)->next;                                                                           \
+  } while (0)
+
+/* Unmaps a wholly free SuperSlab if no remote freer can still touch it (see
+ * superslab.h); whether it did. */
+static int ss_unmap(hk_heap_t *heap, hk_ss_t *ss) {
+  if (ss->free_units != ALL_UNITS || atomic_load(&heap->remote_inflight) != 0)
+    return 0;
+  for (unsigned u = 1; u < HK_UNITS_PER_SS; u++)
+    if (atomic_load_explicit(&ss->slabs[u].queued, memory_order_relaxed))
+      return 0;
+  if (ss->in_avail)
+    UNLINK(&heap->avail, ss, next_avail);
+  UNLINK(&heap->all_ss, ss, next_ss);
+  if (heap->spare_ss == ss)
+    heap->spare_ss = NULL;
+  hk_registry_set(ss, HK_SS_SIZE, HK_REG_FOREIGN);
+  /* Its decommitted bytes leave the OS module's count with the mapping. */
+  hk_os_recommit((size_t)__builtin_popcount(ss->decommitted_units) * HK_UNIT_SIZE);
+  HK_UNPOISON(ss, HK_SS_SIZE); /* the range may be someone else's next */
+  hk_os_unmap(ss, HK_SS_SIZE);
+  return 1;
+}
+
+int hk_heap_unmap_free(hk_heap_t *heap, int drop_spare) {
+  int any = 0;
+  for (hk_ss_t *ss = heap->avail, *next; ss; ss = next) {
+    next = ss->next_avail;
+    if (ss->free_units == ALL_UNITS && (drop_spare || ss != heap->spare_ss))
+      any |= ss_unmap(heap, ss);
+  }
+  return any;
 }
 
 /* The bits of a run of `units` units starting at unit `start`. */
@@ -41,6 +84,11 @@ static int find_run(uint32_t free_units, unsigned units) {
     if ((free_units & run_mask(start, units)) == run_mask(start, units))
       return (int)start;
   return -1;
+}
+
+void hk_heap_wait_taken(hk_heap_t *heap) {
+  while (atomic_load(&heap->busy) & HK_HEAP_TAKEN)
+    __builtin_ia32_pause();
 }
 
 hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
@@ -60,6 +108,8 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
     start = 1;
   }
   uint32_t mask = run_mask((unsigned)start, units);
+  if (ss == heap->spare_ss)
+    heap->spare_ss = NULL; /* in use again */
   ss->free_units &= ~mask;
   ss->dirty_units &= ~mask;
   if (ss->decommitted_units & mask) {
@@ -99,11 +149,24 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
     ss->next_avail = heap->avail;
     heap->avail = ss;
   }
-  uint64_t now = hk_os_now_ms();
-  if (hk_opt.purge_delay_ms == 0 || (heap->purge_at && now >= heap->purge_at))
-    hk_heap_purge(heap);
-  else if (!heap->purge_at)
-    heap->purge_at = now + (uint64_t)hk_opt.purge_delay_ms;
+  if (ss->free_units == ALL_UNITS && !heap->spare_ss)
+    heap->spare_ss = ss; /* kept for reuse */
+  if (atomic_load_explicit(&heap->pooled, memory_order_relaxed)) {
+    /* No thread will reuse it soon: back to the OS now, this run only. */
+    hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
+    ss->dirty_units &= ~run_mask(start, s->units);
+    ss->decommitted_units |= run_mask(start, s->units);
+  } else {
+    uint64_t now = hk_os_now_ms();
+    if (hk_opt.purge_delay_ms == 0 || (heap->purge_at && now >= heap->purge_at)) {
+      hk_heap_purge(heap); /* unmaps ss too if it may */
+      return;
+    }
+    if (!heap->purge_at)
+      heap->purge_at = now + (uint64_t)hk_opt.purge_delay_ms;
+  }
+  if (ss->free_units == ALL_UNITS && ss != heap->spare_ss)
+    ss_unmap(heap, ss);
 }
 
 int hk_heap_purge(hk_heap_t *heap) {
@@ -122,5 +185,5 @@ int hk_heap_purge(hk_heap_t *heap) {
     ss->decommitted_units |= ss->dirty_units;
     ss->dirty_units = 0;
   }
-  return any;
+  return hk_heap_unmap_free(heap, 0) | any;
 }

@@ -18,9 +18,23 @@
  * Owner-only fields need no synchronisation. Fields other threads touch are
  * marked and atomic: slab->remote, slab->queued, slab->qnext, heap->rq.
  * Invariant: a slab's `used` counts blocks handed out of it (thread caches,
- * user, pending remote) and is 0 exactly when the slab may be released. SuperSlab
- * headers are never unmapped, so a remote freer may touch a descriptor at any
- * time. Callers: slab.c, span.c, heap.c. Not on the hot path. */
+ * user, pending remote) and is 0 exactly when the slab may be released.
+ *
+ * Whole free SuperSlabs go back to the OS (munmap): a heap keeps one spare
+ * (so a thread cycling around one slab does not map and unmap), and a pooled
+ * heap gives its spare up too at its next maintenance once the purge delay has
+ * passed (box/reclaim) or at malloc_trim. A remote freer touches its slab
+ * (remote, queued, qnext) and its heap's queue after the CAS that hands its
+ * block over, so the owner may collect that block, empty the SuperSlab and want
+ * to unmap it while the freer still has those stores to make. Each remote free
+ * counts itself in heap->remote_inflight (heaps are never freed) from before
+ * its CAS to after its last store; a SuperSlab is unmapped only when it is
+ * wholly free, none of its slabs is queued (a queued slab is reachable from
+ * heap->rq) and its heap has no remote free in flight. Otherwise it stays,
+ * decommitted, and the next purge tries again. Its registry bytes are cleared
+ * first, so a stale pointer into it is foreign. A legitimate free can no longer
+ * target it: it has no blocks out. Callers: slab.c, span.c, heap.c. Not on the
+ * hot path. */
 #ifndef HAKMEM_CORE_SUPERSLAB_H
 #define HAKMEM_CORE_SUPERSLAB_H
 
@@ -61,6 +75,7 @@ struct hk_heap;
 typedef struct hk_ss {
   struct hk_heap *heap;       /* immutable */
   struct hk_ss *next_avail;   /* heap->avail list: SuperSlabs with free units */
+  struct hk_ss *next_ss;      /* heap->all_ss list: every SuperSlab of the heap */
   uint32_t free_units;        /* bitmap, owner only */
   uint32_t dirty_units;       /* free and still committed: purge candidates */
   uint32_t decommitted_units; /* free and given back to the OS */
@@ -79,13 +94,24 @@ typedef struct hk_heap_stats {
 typedef struct hk_heap {
   hk_slab_t *partial[HK_SLAB_CLASSES];
   hk_ss_t *avail;
-  _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
+  hk_ss_t *all_ss;
+  hk_ss_t *spare_ss;                /* a wholly free SuperSlab kept for reuse */
+  _Atomic uint32_t remote_inflight; /* remote frees between their CAS and their end */
+  _Atomic(hk_slab_t *) rq;          /* slabs with remote frees to collect (MPSC) */
+  /* Non-zero while its owner is changing it (refill, spill, collect, trim,
+   * attach, detach): a fork child cannot trust such a heap (heap.h). */
+  _Atomic uint32_t busy;
   struct hk_heap *next_pool;
   struct hk_heap *next_all; /* every heap ever made (they are never freed) */
-  uint8_t pooled;
-  uint64_t purge_at;     /* when dirty units go back to the OS; 0: none pending */
-  uint8_t reg_id;        /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
-  hk_heap_stats_t stats; /* debug builds only */
+  /* 1 while in the pool (written under the pool lock; read without it as a
+   * hint by remote freers). A pooled heap has no thread to reuse its empty
+   * slabs: they are released, and their units purged, at once. */
+  _Atomic uint8_t pooled;
+  uint64_t pooled_at;         /* when it was pooled (hk_os_now_ms) */
+  _Atomic uint64_t active_at; /* its owner's last slow-path allocation */
+  uint64_t purge_at;          /* when dirty units go back to the OS; 0: none pending */
+  uint8_t reg_id;             /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
+  hk_heap_stats_t stats;      /* debug builds only */
 } hk_heap_t;
 
 #if HAKMEM_BUILD_RELEASE
@@ -93,6 +119,27 @@ typedef struct hk_heap {
 #else
 #define HK_STAT(heap, field) ((heap)->stats.field++)
 #endif
+
+/* Around every change an owner makes to its heap. Sequentially consistent:
+ * the mark is in memory before the first change (a fork's snapshot of this
+ * thread's stores is in their order); nests. Slow paths only.
+ * Another thread may take an idle heap over for a moment (hk_heap_try_take:
+ * only while its owner is outside, and only under the pool lock, so never
+ * across a fork); an owner entering meanwhile waits for it to finish. */
+#define HK_HEAP_TAKEN 0x80000000u
+void hk_heap_wait_taken(hk_heap_t *heap);
+static inline void hk_heap_enter(hk_heap_t *heap) {
+  if (HK_UNLIKELY(atomic_fetch_add(&heap->busy, 1) & HK_HEAP_TAKEN))
+    hk_heap_wait_taken(heap);
+}
+static inline void hk_heap_leave(hk_heap_t *heap) { atomic_fetch_sub(&heap->busy, 1); }
+static inline int hk_heap_try_take(hk_heap_t *heap) {
+  uint32_t idle = 0;
+  return atomic_compare_exchange_strong(&heap->busy, &idle, HK_HEAP_TAKEN);
+}
+static inline void hk_heap_give_back(hk_heap_t *heap) {
+  atomic_fetch_sub(&heap->busy, HK_HEAP_TAKEN);
+}
 
 static inline hk_ss_t *hk_ss_of(const void *p) {
   return (hk_ss_t *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
@@ -114,7 +161,9 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
 /* Gives the units of an emptied slab (or span) back to its SuperSlab, dirty:
  * they go back to the OS after the purge delay. */
 void hk_units_release(hk_heap_t *heap, hk_slab_t *s);
-/* Gives dirty units back to the OS now; whether there were any. */
+/* Gives dirty units back to the OS now, and unmaps the wholly free SuperSlabs
+ * that may be (the spare too with drop_spare); whether there was anything. */
 int hk_heap_purge(hk_heap_t *heap);
+int hk_heap_unmap_free(hk_heap_t *heap, int drop_spare);
 
 #endif /* HAKMEM_CORE_SUPERSLAB_H */

@@ -11,13 +11,28 @@
 
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/hakmem.h"
+#include "hakmem/override/loader_memory.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
 /* Under LD_PRELOAD, memory the dynamic loader allocated before hakmem was bound
  * can reach free(); it is not ours to reuse, and leaking it is the only safe
- * answer. */
-void hk_free_foreign(void *p) { (void)p; }
+ * answer. Any other pointer hakmem does not own is a misuse. */
+void hk_free_foreign(void *p) {
+  if (!hk_loader_memory(p))
+    hk_misuse("invalid free", p, "not hakmem's memory", HK_NO_CLASS, 0);
+}
+
+/* A foreign pointer's size is unknown: the loader's blocks cannot be resized. */
+static int foreign(const void *p, const char *what) {
+  if (!p || hak_owns(p))
+    return 0;
+  if (!hk_loader_memory(p)) {
+    hk_misuse(what, p, "not hakmem's memory", HK_NO_CLASS, 0);
+    return 1; /* going on: as if it were the loader's */
+  }
+  return 1;
+}
 
 EXPORT void *malloc(size_t size) { return hk_alloc(size); }
 EXPORT void free(void *p) { hk_free(p); }
@@ -25,15 +40,15 @@ EXPORT void cfree(void *p) { hk_free(p); }
 EXPORT void *calloc(size_t n, size_t size) { return hak_calloc(n, size); }
 
 EXPORT void *realloc(void *p, size_t size) {
-  if (p && !hak_owns(p)) {
-    errno = ENOMEM; /* foreign (see above): its size is unknown */
+  if (foreign(p, "invalid realloc")) {
+    errno = ENOMEM;
     return NULL;
   }
   return hak_realloc(p, size);
 }
 
 EXPORT void *reallocarray(void *p, size_t n, size_t size) {
-  if (p && !hak_owns(p)) {
+  if (foreign(p, "invalid realloc")) {
     errno = ENOMEM;
     return NULL;
   }
@@ -49,7 +64,9 @@ EXPORT void *aligned_alloc(size_t alignment, size_t size) {
 EXPORT void *memalign(size_t alignment, size_t size) { return hak_memalign(alignment, size); }
 EXPORT void *valloc(size_t size) { return hak_valloc(size); }
 EXPORT void *pvalloc(size_t size) { return hak_pvalloc(size); }
-EXPORT size_t malloc_usable_size(void *p) { return p && hak_owns(p) ? hak_usable_size(p) : 0; }
+EXPORT size_t malloc_usable_size(void *p) {
+  return p && !foreign(p, "invalid malloc_usable_size") ? hak_usable_size(p) : 0;
+}
 EXPORT void free_sized(void *p, size_t size) { hak_free_sized(p, size); }
 EXPORT void free_aligned_sized(void *p, size_t alignment, size_t size) {
   hak_free_aligned_sized(p, alignment, size);

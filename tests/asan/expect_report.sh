@@ -2,7 +2,7 @@
 # Runs one misuse program and passes only if it died of SIGABRT right at the
 # misuse it announced ("misuse at ADDR"), with the expected report:
 #   expect_report.sh PROGRAM --asan KIND      "ERROR: AddressSanitizer: KIND on address ADDR"
-#   expect_report.sh PROGRAM --hakmem WHAT    "hakmem: WHAT at ADDR"
+#   expect_report.sh PROGRAM --hakmem WHAT    "hakmem: WHAT of ADDR" (hk_misuse's line)
 #   expect_report.sh --skip                   configs without ASan: nothing can see the misuse
 set -uo pipefail
 
@@ -34,7 +34,7 @@ addr=$(sed -n 's/^misuse at \(0x[0-9a-f]*\)$/\1/p' <<<"$err" | head -n 1)
 if [[ "$source" == --asan ]]; then
   want="ERROR: AddressSanitizer: $what on address $(printf '0x%012x' "$addr")"
 else
-  want="hakmem: $what at $addr"
+  want="hakmem: $what of $addr"
 fi
 [[ "$err" == *"$want"* ]] || fail "no \"$want\""
 echo "ok: $(basename "$prog"): $want"

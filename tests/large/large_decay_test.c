@@ -39,6 +39,7 @@ int main(void) {
   hak_free(hak_malloc(1)); /* init, so the option below is not read over */
   hk_opt.large_decay_ms = 400;
   hak_malloc_trim(0);
+  small_traffic(); /* maps the SuperSlab the small slow path below uses */
   uint64_t base = stats().os_mapped;
 
   /* Kept and reused: the same mapping, no new map. */

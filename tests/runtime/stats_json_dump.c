@@ -1,8 +1,10 @@
-/* For stats_json_test.py: keeps 1000 blocks of 100 B and one of 4 MiB, writes
+/* For stats_json_test.py: keeps 1000 blocks of 100 B and one of 4 MiB, all
+ * written (so resident, as the OS counts it, covers them), writes
  * hak_stats_json to stdout (or, with an argument, to a closed stream, which
  * must fail), and exits; HAKMEM_SHOW_STATS=json adds the report at exit. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hakmem/hakmem.h"
 
@@ -15,6 +17,9 @@ int main(int argc, char **argv) {
       return 1;
   if (!(keep[1000] = hak_malloc(4 << 20)))
     return 1;
+  for (int i = 0; i < 1000; i++)
+    memset(keep[i], 1, 100);
+  memset(keep[1000], 1, 4 << 20);
   if (argc > 1) {
     FILE *full = fopen("/dev/full", "w");
     if (!full)

@@ -78,7 +78,7 @@ typedef struct hak_stats {
   uint64_t large_bytes_in_use;        /* blocks above 64 KiB: spans and mappings */
   uint64_t large_allocs, large_frees; /* of blocks above 64 KiB */
   uint64_t os_mapped;                 /* bytes mapped from the OS and not unmapped */
-  uint64_t os_resident;               /* of those, not given back with madvise */
+  uint64_t os_resident;               /* of those, resident now (mincore) */
   uint64_t os_maps, os_unmaps, os_decommits;
   uint64_t heaps; /* thread heaps made (pooled when a thread exits) */
   hak_class_stats_t classes[HAK_STATS_CLASSES];
