@@ -70,7 +70,9 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
     HK_EXPOSE(ptr, slot, ptr, size);
     return ptr;
   }
-  if (size > HK_SMALL_MAX && hk_registry_kind(ptr) == HK_REG_LARGE) {
+  /* A large block stays a mapping only while it stays large: shrunk to a span
+   * or class size it moves, so its 2 MiB chunks go back. */
+  if (size > HK_SPAN_MAX && hk_registry_kind(ptr) == HK_REG_LARGE) {
     void *q = hk_large_realloc(ptr, size); /* mremap: no copy */
     if (q)
       return q;

@@ -8,6 +8,7 @@
 #include "hakmem/box/refill.h"
 #include "hakmem/box/remote_free.h"
 #include "hakmem/core/heap.h"
+#include "hakmem/core/large.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
 #include "hakmem/core/slab.h"
@@ -77,6 +78,7 @@ static void *purger(void *arg) {
     nanosleep(&ts, NULL);
     uint64_t now = hk_os_now_ms();
     hk_heap_all_try_each(maintain_any, &now); /* a busy pool: next period */
+    hk_large_tick(); /* an idle process's cached large mappings decay too */
   }
   return NULL;
 }

@@ -49,7 +49,9 @@ HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
 static size_t map_size_for(size_t size, size_t off) {
   if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE)
     return 0;
-  return (size + off + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
+  /* Under ASan a block never ends its mapping: the byte after it stays ours,
+   * and poisoned, rather than the first of whatever is mapped next. */
+  return (size + off + HK_ASAN + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
 }
 
 /* Freed mappings kept for reuse, so a program that allocates and frees large

@@ -6,7 +6,9 @@
 void *hk_span_new(hk_heap_t *heap, size_t size, size_t align) {
   HK_ASSERT(align <= HK_SPAN_ALIGN_MAX && !(align & (align - 1)));
   size_t offset = align > HK_SPAN_OFFSET ? align : HK_SPAN_OFFSET;
-  size_t end = offset + (size ? size : 1); /* at least a byte inside the run */
+  /* At least a byte inside the run; under ASan also one after the block, so
+   * that an overflow lands in this run's poisoned tail, not the next mapping. */
+  size_t end = offset + (size ? size : 1) + HK_ASAN;
   unsigned units = (unsigned)((end + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
 #ifdef HAKMEM_PLANT_SPAN_SHORT_UNIT
   units = (unsigned)((end - offset + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
