@@ -5,6 +5,8 @@ the .bazelrc configs, so that one flag can be turned off on the command line to
 measure its effect.
 """
 
+load("//hakmem/plant:plant.bzl", "plant_copts")
+
 HK_COPTS = select({
     "//hakmem:header_on": ["-DHAKMEM_HEADER_CLASSIDX=1"],
     "//conditions:default": ["-DHAKMEM_HEADER_CLASSIDX=0"],
@@ -20,7 +22,7 @@ HK_COPTS = select({
 }) + select({
     "//hakmem:release": ["-DHAKMEM_BUILD_RELEASE=1"],
     "//conditions:default": ["-DHAKMEM_BUILD_RELEASE=0"],
-}) + [
+}) + plant_copts() + [
     # The allocator must never have its own malloc/memset idioms rewritten into
     # calls to malloc/calloc (infinite recursion under LD_PRELOAD).
     "-fno-builtin-malloc",

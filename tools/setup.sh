@@ -7,9 +7,10 @@ set -euo pipefail
 # Build and test needs: Bazel 4.2.3 (Debian's bootstrap build), gcc and clang-14 with its
 # sanitizer/libFuzzer runtimes and lld, Google Benchmark, valgrind (callgrind fast-path
 # guards), clang-format, matplotlib (the benchmark charts), the peer allocators the
-# benchmarks compare against, and pkg-config (the install test builds a program with it).
+# benchmarks compare against, pkg-config (the install test builds a program with it), llvm-14
+# (tools/fuzz_coverage.sh) and zip (the fuzzers' seed zips).
 PACKAGES=(
-  bazel-bootstrap gcc g++ clang-14 libclang-rt-14-dev lld-14 libbenchmark-dev valgrind
+  bazel-bootstrap gcc g++ clang-14 libclang-rt-14-dev lld-14 llvm-14 zip libbenchmark-dev valgrind
   clang-format python3 python3-matplotlib libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4 git
   procps pkgconf
 )

@@ -81,6 +81,9 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
   if (!q)
     return NULL;
   size_t old = hk_request_size(ptr, slot);
+#ifdef HAKMEM_PLANT_REALLOC_COPIES_SHORT
+  old -= old <= size;
+#endif
   memcpy(q, ptr, old < size ? old : size);
   hk_free(ptr);
   return q;

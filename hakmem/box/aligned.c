@@ -13,6 +13,9 @@
 /* The smallest class (by stride) whose blocks hold size and all have the
  * alignment, a cached class on a tie; HK_SLAB_CLASSES if none. */
 static unsigned best_class(size_t align, size_t size) {
+#ifdef HAKMEM_PLANT_ALIGNED_HALF_ALIGNMENT
+  align = align > 32 ? align / 2 : align;
+#endif
   unsigned best = HK_SLAB_CLASSES;
   if (size <= HK_SMALL_MAX)
     for (unsigned c = hk_size_class(size); c < HK_NUM_CLASSES; c++)

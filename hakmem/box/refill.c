@@ -57,6 +57,10 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
       hk_next_store(b, head);
       head = b;
     }
+#ifdef HAKMEM_PLANT_REFILL_LOSES_BLOCK
+    if (carve > 1)
+      head = hk_next_load(head);
+#endif
     s->carved += carve;
     s->used += carve;
     got += carve;
@@ -82,6 +86,10 @@ void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
     hk_ss_t *ss = hk_ss_of(p);
     HK_ASSERT(ss->heap == heap);
     hk_slab_put(heap, hk_slab_of(ss, p), p);
+#ifdef HAKMEM_PLANT_SPILL_PUSHES_TWICE
+    if (moved == 0 && n > 1 && hk_slab_of(ss, p)->used > 0)
+      hk_slab_put(heap, hk_slab_of(ss, p), p);
+#endif
     p = next;
   }
   t->head[c] = p;

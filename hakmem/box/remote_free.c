@@ -54,6 +54,11 @@ void hk_remote_collect(hk_heap_t *heap) {
         break;
       }
     }
+#ifdef HAKMEM_PLANT_REMOTE_DROPS_LAST
+    for (void *q = b; n > 1; q = hk_next_load(q))
+      if (hk_next_load(q) == tail && (tail = q, n--, 1))
+        break;
+#endif
     if (n) {
       hk_slab_put_list(heap, s, b, tail, n);
       hk_stat_blocks(c, -(int64_t)n);

@@ -41,8 +41,18 @@ __attribute__((noreturn, cold)) void hk_fatal(const char *what, const void *addr
  * own allocator answers malloc_usable_size; otherwise all usable bytes. */
 static inline size_t hk_request_size(const void *p, size_t usable) {
 #if HK_ASAN
-  const char *bad = __asan_region_is_poisoned((void *)p, usable);
-  return bad ? (size_t)(bad - (const char *)p) : usable;
+  /* The addressable bytes are a prefix: a binary search for its end, not
+   * __asan_region_is_poisoned, which tests a partly poisoned range byte by
+   * byte (milliseconds for a large block). */
+  size_t lo = 0, hi = usable;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (__asan_address_is_poisoned((const char *)p + mid))
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
 #else
   (void)p;
   return usable;

@@ -10,6 +10,9 @@ void *hk_span_new(hk_heap_t *heap, size_t size, size_t align) {
    * that an overflow lands in this run's poisoned tail, not the next mapping. */
   size_t end = offset + (size ? size : 1) + HK_ASAN;
   unsigned units = (unsigned)((end + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+#ifdef HAKMEM_PLANT_SPAN_SHORT_UNIT
+  units = (unsigned)((end - offset + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+#endif
   hk_slab_t *s = hk_units_claim(heap, units, HK_TAG_SPAN, offset);
   if (!s)
     return NULL;
