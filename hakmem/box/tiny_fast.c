@@ -9,6 +9,7 @@
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/thread_exit.h"
 #include "hakmem/core/large.h"
+#include "hakmem/core/loader_memory.h"
 #include "hakmem/core/misuse.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/slab.h"
@@ -241,8 +242,12 @@ static void free_block(void *p) {
   hk_reclaim_after_remote_free(heap);
 }
 
-__attribute__((weak)) void hk_free_foreign(void *p) {
-  hk_misuse("invalid free", p, "not hakmem's memory", HK_NO_CLASS, 0);
+/* Under LD_PRELOAD, memory the dynamic loader allocated before hakmem was bound
+ * can reach free(); it is not ours to reuse, and leaking it is the only safe
+ * answer. Any other pointer hakmem does not own is a misuse. */
+void hk_free_foreign(void *p) {
+  if (!hk_loader_memory(p))
+    hk_misuse("invalid free", p, "not hakmem's memory", HK_NO_CLASS, 0);
 }
 
 void hk_free_slow(void *p) {

@@ -35,8 +35,8 @@ void hk_free_slow(void *p);
 void hk_free_overflow(void *p);
 /* p's tag is not a cached class: a span, an aligned class, or a bad header. */
 void hk_free_tagged(void *p);
-/* A free of memory hakmem does not own. The hak_* library aborts naming the
- * address; the malloc override replaces this (see hakmem/override). */
+/* A free of memory hakmem does not own: a misuse, unless it is the dynamic
+ * loader's early memory (core/loader_memory.h), which is leaked. */
 void hk_free_foreign(void *p);
 /* Debug builds: aborts naming the misuse if p is not a live block of class c
  * (interior pointer, beyond the carved part, or freed twice in a row). */

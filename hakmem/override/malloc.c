@@ -11,17 +11,9 @@
 
 #include "hakmem/box/tiny_fast.h"
 #include "hakmem/hakmem.h"
-#include "hakmem/override/loader_memory.h"
+#include "hakmem/core/loader_memory.h"
 
 #define EXPORT __attribute__((visibility("default")))
-
-/* Under LD_PRELOAD, memory the dynamic loader allocated before hakmem was bound
- * can reach free(); it is not ours to reuse, and leaking it is the only safe
- * answer. Any other pointer hakmem does not own is a misuse. */
-void hk_free_foreign(void *p) {
-  if (!hk_loader_memory(p))
-    hk_misuse("invalid free", p, "not hakmem's memory", HK_NO_CLASS, 0);
-}
 
 /* A foreign pointer's size is unknown: the loader's blocks cannot be resized. */
 static int foreign(const void *p, const char *what) {

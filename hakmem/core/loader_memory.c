@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "hakmem/override/loader_memory.h"
+#include "hakmem/core/loader_memory.h"
 
 #include <link.h>
 #include <stdatomic.h>
