@@ -22,10 +22,10 @@ static uint64_t period_ms(void) {
 
 /* With the pool lock held: the heap is ours. */
 static void maintain(hk_heap_t *heap, void *arg) {
-  (void)arg;
+  uint64_t now = *(uint64_t *)arg;
   if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
     hk_remote_collect(heap);
-  if (heap->purge_at)
+  if (heap->purge_at && now >= heap->purge_at)
     hk_heap_purge(heap);
   /* Pooled past the purge delay: the spare SuperSlab goes too. */
   if (heap->spare_ss && hk_os_now_ms() >= heap->pooled_at + period_ms())
@@ -46,8 +46,9 @@ static void maintain_any(hk_heap_t *heap, void *arg) {
       !hk_heap_try_take(heap))
     return;
   hk_remote_collect(heap);
-  if (heap->purge_at && now >= heap->purge_at)
-    hk_heap_trim(heap);
+  /* Its owner has been idle for a purge delay: what the frees emptied goes
+   * back now (no later pass would come for it while the owner stays idle). */
+  hk_heap_trim(heap);
   hk_heap_give_back(heap);
 }
 

@@ -95,8 +95,10 @@ void hk_thread_detach(void) {
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
     hk_spill(t, c, UINT32_MAX);
   hk_remote_collect(heap);
-  /* Its empty slabs go back to the OS now: a pooled heap may wait long. */
-  hk_heap_trim(heap);
+  /* Its empty slabs go back to the OS after the purge delay (reclaim purges a
+   * pooled heap), not now: the next thread to adopt the heap, often at once,
+   * would fault every page in again (thread churn: 701k faults, 384 so). */
+  hk_heap_release_empty(heap);
   hk_heap_leave(heap);
   t->heap = NULL;
   t->reg_id = HK_REG_NONE;

@@ -22,7 +22,7 @@ void hk_slab_release(hk_heap_t *heap, hk_slab_t *s) {
   hk_units_release(heap, s);
 }
 
-int hk_heap_trim(hk_heap_t *heap) {
+void hk_heap_release_empty(hk_heap_t *heap) {
   for (unsigned c = 0; c < HK_SLAB_CLASSES; c++) {
     hk_slab_t *s = heap->partial[c];
     while (s) {
@@ -32,6 +32,10 @@ int hk_heap_trim(hk_heap_t *heap) {
       s = next;
     }
   }
+}
+
+int hk_heap_trim(hk_heap_t *heap) {
+  hk_heap_release_empty(heap);
   return hk_heap_purge(heap);
 }
 

@@ -164,6 +164,10 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
     }
     if (!heap->purge_at)
       heap->purge_at = now + (uint64_t)hk_opt.purge_delay_ms;
+    /* A wholly free SuperSlab waits for the purge too, which unmaps it: one
+     * unmapped at once is mapped and faulted in again by a program whose
+     * spans come and go (large_blocks: 3x the faults). */
+    return;
   }
   if (ss->free_units == ALL_UNITS && ss != heap->spare_ss)
     ss_unmap(heap, ss);

@@ -1,0 +1,60 @@
+/* Giving memory back must not make a program fault it in again while it still
+ * uses it: (1) threads that start, allocate 2 MB of 1 KiB blocks, free them and
+ * exit, one after another, adopt the heap of the one before and find its pages
+ * still there; (2) spans that come and go find their SuperSlab still mapped.
+ * Counted in minor page faults (getrusage), with generous fixed bounds; the
+ * purge delay is the default (50 ms), much longer than either loop's gaps. */
+#include <pthread.h>
+#include <sys/resource.h>
+
+#include "tests/lifecycle/lifecycle.h"
+
+static long minor_faults(void) {
+  struct rusage ru;
+  CHECK_EQ(getrusage(RUSAGE_SELF, &ru), 0);
+  return ru.ru_minflt;
+}
+
+static void *churn(void *arg) {
+  static __thread void *p[2000];
+  (void)arg;
+  for (int i = 0; i < 2000; i++)
+    CHECK((p[i] = hak_malloc(1024)) != NULL);
+  for (int i = 0; i < 2000; i++)
+    hak_free(p[i]);
+  return NULL;
+}
+
+int main(void) {
+  enum { THREADS = 400, SPAN_OPS = 20000 };
+  pthread_t t;
+  CHECK_EQ(pthread_create(&t, NULL, churn, NULL), 0); /* warm: the heap exists */
+  CHECK_EQ(pthread_join(t, NULL), 0);
+  long before = minor_faults();
+  for (int i = 0; i < THREADS; i++) {
+    CHECK_EQ(pthread_create(&t, NULL, churn, NULL), 0);
+    CHECK_EQ(pthread_join(t, NULL), 0);
+  }
+  long threads = minor_faults() - before;
+
+  static void *ring[16];
+  unsigned seed = 12345;
+  before = minor_faults();
+  for (int i = 0; i < SPAN_OPS; i++) {
+    seed = seed * 1103515245u + 12345u;
+    unsigned slot = (seed >> 8) % 16;
+    size_t size = ((size_t)64 << 10) + (seed >> 12) % ((size_t)900 << 10);
+    hak_free(ring[slot]);
+    CHECK((ring[slot] = hak_malloc(size)) != NULL);
+    ((char *)ring[slot])[0] = 1;
+  }
+  long spans = minor_faults() - before;
+  for (int i = 0; i < 16; i++)
+    hak_free(ring[i]);
+  printf("refault_test: %ld faults for %d thread lifetimes, %ld for %d span ops\n", threads,
+         THREADS, spans, SPAN_OPS);
+  fflush(stdout);
+  CHECK(threads < 20 * THREADS);
+  CHECK(spans < SPAN_OPS / 4);
+  return 0;
+}
