@@ -16,9 +16,10 @@
 #define KIB ((long)1024)
 #define MIB ((long)1 << 20)
 
-/* Resident bytes, from /proc/self/statm; no allocation (read(2) into a stack
- * buffer), so it does not disturb what it measures. */
-static inline long rss_bytes(void) {
+/* Address space (field 0) or resident bytes (field 1), from /proc/self/statm;
+ * no allocation (read(2) into a stack buffer), so it does not disturb what it
+ * measures. */
+static inline long statm_bytes(int field) {
   char buf[128];
   int fd = open("/proc/self/statm", O_RDONLY);
   CHECK(fd >= 0);
@@ -26,10 +27,12 @@ static inline long rss_bytes(void) {
   close(fd);
   CHECK(n > 0);
   buf[n] = '\0';
-  long pages = 0, resident = 0;
-  CHECK_EQ(sscanf(buf, "%ld %ld", &pages, &resident), 2);
-  return resident * sysconf(_SC_PAGESIZE);
+  long pages[2] = {0, 0};
+  CHECK_EQ(sscanf(buf, "%ld %ld", &pages[0], &pages[1]), 2);
+  return pages[field] * sysconf(_SC_PAGESIZE);
 }
+
+static inline long rss_bytes(void) { return statm_bytes(1); }
 
 static inline void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

@@ -23,16 +23,7 @@
 
 static void **blocks;
 
-static long vm_bytes(void) {
-  char buf[128];
-  int fd = open("/proc/self/statm", O_RDONLY);
-  CHECK(fd >= 0);
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  CHECK(n > 0);
-  buf[n] = '\0';
-  return atol(buf) * sysconf(_SC_PAGESIZE);
-}
+static long vm_bytes(void) { return statm_bytes(0); }
 
 static long mapped(void) { return (long)checked_stats().os_mapped; }
 
