@@ -54,7 +54,12 @@ int main(void) {
   printf("refault_test: %ld faults for %d thread lifetimes, %ld for %d span ops\n", threads,
          THREADS, spans, SPAN_OPS);
   fflush(stdout);
+#ifdef HK_TEST_SANITIZER
+  /* A sanitizer's own shadow memory faults in with each thread: no bound. */
+  puts("refault_test: bounds not checked under a sanitizer");
+#else
   CHECK(threads < 20 * THREADS);
   CHECK(spans < SPAN_OPS / 4);
+#endif
   return 0;
 }
