@@ -428,28 +428,20 @@ def cmd_compare(args, bin_dirs, out_dir, hakmem_path):
                 cells.append("%s (%s)" % (fmt_ops(s["ops"]), fmt_ratio(s["ops"], base)))
         md.append("| %s | %s |" % (w, " | ".join(cells)))
     md.append("")
-    md.append("### Peak RSS (MiB; lower is better)")
-    md.append("")
-    md.append("| workload | " + " | ".join(names) + " |")
-    md.append("|---|" + "---:|" * len(names))
-    for w in workloads:
-        cells = []
-        for name in names:
-            v = summary[(w, name)]["rss_mib"]
-            cells.append("-" if v is None else "%.1f" % v)
-        md.append("| %s | %s |" % (w, " | ".join(cells)))
-    md.append("")
-    md.append("### Minor page faults (whole run, thousands; lower is better)")
-    md.append("")
-    md.append("| workload | " + " | ".join(names) + " |")
-    md.append("|---|" + "---:|" * len(names))
-    for w in workloads:
-        cells = []
-        for name in names:
-            v = summary[(w, name)]["minflt"]
-            cells.append("-" if v is None else "%.1f" % (v / 1000.0))
-        md.append("| %s | %s |" % (w, " | ".join(cells)))
-    md.append("")
+    for title, key, scale in (("Peak RSS (MiB; lower is better)", "rss_mib", 1.0),
+                              ("Minor page faults (whole run, thousands; lower is better)",
+                               "minflt", 1000.0)):
+        md.append("### " + title)
+        md.append("")
+        md.append("| workload | " + " | ".join(names) + " |")
+        md.append("|---|" + "---:|" * len(names))
+        for w in workloads:
+            cells = []
+            for name in names:
+                v = summary[(w, name)][key]
+                cells.append("-" if v is None else "%.1f" % (v / scale))
+            md.append("| %s | %s |" % (w, " | ".join(cells)))
+        md.append("")
     md.append("### Detail")
     md.append("")
     md.append("Spread: (max - min) / median of ops/s over the runs; a large one means the "
