@@ -57,9 +57,8 @@ void hk_reclaim_after_remote_free(hk_heap_t *heap) {
     hk_heap_pool_try_one(heap, hk_remote_collect);
 }
 
-void hk_reclaim_own(hk_tls_t *t) {
+void hk_reclaim_own(hk_tls_t *t, uint64_t now) {
   hk_heap_t *heap = t->heap;
-  uint64_t now = hk_os_now_ms();
   atomic_store_explicit(&heap->active_at, now, memory_order_relaxed);
   if (!heap->purge_at || now < heap->purge_at)
     return;
@@ -79,7 +78,7 @@ static void *purger(void *arg) {
     nanosleep(&ts, NULL);
     uint64_t now = hk_os_now_ms();
     hk_heap_all_try_each(maintain_any, &now); /* a busy pool: next period */
-    hk_large_tick(); /* an idle process's cached large mappings decay too */
+    hk_large_tick(now); /* an idle process's cached large mappings decay too */
   }
   return NULL;
 }
@@ -105,8 +104,7 @@ static void start_purger(void) {
   pthread_attr_destroy(&attr);
 }
 
-void hk_reclaim_tick(void) {
-  uint64_t now = hk_os_now_ms();
+void hk_reclaim_tick(uint64_t now) {
   uint64_t due = atomic_load_explicit(&next_maintenance_ms, memory_order_relaxed);
   if (now < due || !atomic_compare_exchange_strong(&next_maintenance_ms, &due, now + period_ms()))
     return;

@@ -34,8 +34,8 @@
 /* After a remote free into heap: collects it now if it is pooled. */
 void hk_reclaim_after_remote_free(hk_heap_t *heap);
 /* The calling thread's slow-path allocation: decay of its cache and heap. */
-void hk_reclaim_own(hk_tls_t *t);
+void hk_reclaim_own(hk_tls_t *t, uint64_t now_ms);
 /* A slow-path call: the rate-limited maintenance of the pool. */
-void hk_reclaim_tick(void);
+void hk_reclaim_tick(uint64_t now_ms);
 
 #endif /* HAKMEM_BOX_RECLAIM_H */

@@ -12,6 +12,7 @@
 #include "hakmem/core/loader_memory.h"
 #include "hakmem/core/misuse.h"
 #include "hakmem/core/options.h"
+#include "hakmem/core/os.h"
 #include "hakmem/core/slab.h"
 #include "hakmem/core/span.h"
 #include "hakmem/core/stats.h"
@@ -59,12 +60,12 @@ static void *pop(hk_tls_t *t, unsigned c, size_t size) {
 }
 
 /* The owner's part of a slow allocation (heap marked busy). */
-static void *alloc_from_heap(hk_tls_t *t, size_t size) {
-  hk_reclaim_own(t);
+static void *alloc_from_heap(hk_tls_t *t, size_t size, uint64_t now) {
+  hk_reclaim_own(t, now);
   if (size > HK_SMALL_MAX)
     return hk_span_new(t->heap, size, HK_ALIGN);
   unsigned c = hk_size_class(size);
-  hk_large_tick(); /* cached large mappings expire without a large operation too */
+  hk_large_tick(now); /* cached large mappings expire without a large operation too */
   /* The list may hold blocks now: attach pre-warms. With zero-on-free it is
    * always empty: one block at a time, so each reuse is checked here. */
   uint32_t batch = HAKMEM_HARDENED && hk_opt.zero_on_free ? 1 : hk_refill_batch(c);
@@ -76,7 +77,8 @@ static void *alloc_from_heap(hk_tls_t *t, size_t size) {
 }
 
 void *hk_alloc_slow(size_t size) {
-  hk_reclaim_tick();
+  uint64_t now = hk_os_now_ms(); /* one clock read for all the slow path's timers */
+  hk_reclaim_tick(now);
   if (size > HK_SPAN_MAX)
     return hk_large_alloc(size, HK_ALIGN, 0);
   hk_tls_t *t = &hk_tls;
@@ -92,7 +94,7 @@ void *hk_alloc_slow(size_t size) {
   }
   hk_heap_t *heap = t->heap;
   hk_heap_enter(heap);
-  void *p = alloc_from_heap(t, size);
+  void *p = alloc_from_heap(t, size, now);
   hk_heap_leave(heap);
   return p;
 }

@@ -169,10 +169,9 @@ static void cache_decay(uint64_t now) {
   cache_shrink_to(decay_limit());
 }
 
-void hk_large_tick(void) {
+void hk_large_tick(uint64_t now) {
   if (atomic_load_explicit(&cache_bytes_seen, memory_order_relaxed) == 0)
     return;
-  uint64_t now = hk_os_now_ms();
   if (now >= atomic_load_explicit(&decay_due_ms, memory_order_relaxed))
     cache_decay(now);
 }
@@ -293,7 +292,7 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
   if (map_align == HK_SS_SIZE)
     base = cache_take(map_size);
   else
-    hk_large_tick();
+    hk_large_tick(hk_os_now_ms());
   int fresh = base == NULL;
   if (fresh) {
     if (!(base = hk_os_map_aligned(map_size, map_align)))
@@ -313,7 +312,7 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
 }
 
 HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
-  hk_large_tick();
+  hk_large_tick(hk_os_now_ms());
   large_hdr_t *h = hdr_of(p);
   size_t off = (size_t)((char *)p - h->base);
   size_t need = map_size_for(size, off);

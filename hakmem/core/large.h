@@ -8,6 +8,7 @@
 #define HAKMEM_CORE_LARGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* NULL + ENOMEM on failure. align is a power of two. zero: the block must read
  * as zero (a fresh mapping does; a reused one is cleared). */
@@ -22,7 +23,7 @@ int hk_large_trim(void);
 /* Gives back the cached mappings the decay no longer allows (see large.c). For
  * slow paths other than the large ones, which check by themselves: without a
  * cache or before the next decay step it is a load or two and no lock. */
-void hk_large_tick(void);
+void hk_large_tick(uint64_t now_ms);
 /* The cache's lock, for the fork handlers. */
 void hk_large_lock(void);
 void hk_large_unlock(void);

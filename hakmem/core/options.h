@@ -16,7 +16,7 @@
   X(REFILL_BATCH, refill_batch, 32, 1, 1024, 1,                                                    \
     "blocks moved from a slab to a thread cache at once")                                          \
   X(CACHE_BYTES, cache_bytes, 65536, 1024, 16777216, 1,                                            \
-    "bytes a thread may cache per size class (at least 4 blocks)")                                 \
+    "bytes a thread may cache per size class (at least 8 blocks)")                                 \
   X(PURGE_DELAY_MS, purge_delay_ms, 50, 0, 3600000, 1,                                             \
     "milliseconds an empty slab keeps its memory before it goes back to the OS; 0: at once")       \
   X(LARGE_CACHE_BYTES, large_cache_bytes, 134217728, 0, 1L << 40, 1,                               \
