@@ -42,20 +42,19 @@ void hk_check_scrubbed(void *p, unsigned c) {
   }
 }
 
+/* The slow path's pop: a refill just made the list, so hardened builds also
+ * check the head is in a SuperSlab before its header is read. */
 static void *pop(hk_tls_t *t, unsigned c, size_t size) {
   void *p = t->head[c];
 #if HAKMEM_HARDENED
-  unsigned tag = hk_class_tag(c);
-  if (!hk_link_plausible(p) || !hk_reg_is_ss(hk_registry_kind(p)) ||
-      hk_hdr_load(p) != hk_freed_tag(tag))
+  if (!hk_link_plausible(p) || !hk_reg_is_ss(hk_registry_kind(p)))
     hk_corrupt_list(p);
-  hk_hdr_store(p, tag);
+#endif
+  p = hk_cache_pop(p, c, size);
+#if HAKMEM_HARDENED
   if (hk_opt.zero_on_free)
     hk_check_scrubbed(p, c);
 #endif
-  t->head[c] = hk_next_load(p);
-  t->room[c]++;
-  HK_UNPOISON(p, size);
   return p;
 }
 

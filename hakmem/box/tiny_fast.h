@@ -78,6 +78,21 @@ HK_HOT int hk_hardened_free_ok(const void *p, unsigned c) {
 }
 #endif
 
+/* Pops p, the head of the thread cache's list c (not NULL), for a request of
+ * size bytes: the one pop of the cache, fast and slow paths alike. */
+HK_HOT void *hk_cache_pop(void *p, unsigned c, size_t size) {
+#if HAKMEM_HARDENED
+  /* A decoded link is plausible, and a free block of this class. */
+  if (HK_UNLIKELY(!hk_link_plausible(p) || hk_hdr_load(p) != hk_freed_tag(hk_class_tag(c))))
+    hk_corrupt_list(p);
+  hk_hdr_store(p, hk_class_tag(c));
+#endif
+  hk_tls.head[c] = hk_next_load(p);
+  hk_tls.room[c]++;
+  HK_UNPOISON(p, size); /* the slot is poisoned whole while free */
+  return p;
+}
+
 HK_HOT void *hk_alloc(size_t size) {
   unsigned c;
   if (HK_LIKELY(size <= HK_TABLE_MAX))
@@ -89,16 +104,7 @@ HK_HOT void *hk_alloc(size_t size) {
   void *p = hk_tls.head[c];
   if (HK_UNLIKELY(p == NULL))
     return hk_alloc_slow(size);
-#if HAKMEM_HARDENED
-  /* A decoded link is plausible, and a free block of this class. */
-  if (HK_UNLIKELY(!hk_link_plausible(p) || hk_hdr_load(p) != hk_freed_tag(hk_class_tag(c))))
-    hk_corrupt_list(p);
-  hk_hdr_store(p, hk_class_tag(c));
-#endif
-  hk_tls.head[c] = hk_next_load(p);
-  hk_tls.room[c]++;
-  HK_UNPOISON(p, size); /* the slot is poisoned whole while free */
-  return p;
+  return hk_cache_pop(p, c, size);
 }
 
 /* Pushes p, a block of this thread's heap whose class (or tag) is c. */
