@@ -775,6 +775,9 @@ def main():
     parser.add_argument("--bin-dir", action="append", default=[],
                         help="look for workload binaries here first")
     parser.add_argument("--hakmem", help="libhakmem.so to LD_PRELOAD (default: the runfile)")
+    parser.add_argument("--lib", action="append", default=[], metavar="NAME=PATH",
+                        help="another allocator to run beside the others, e.g. an older "
+                        "build: hakmem-old=/tmp/libhakmem.so (add NAME to --allocators)")
     parser.add_argument("--callgrind", action="store_true",
                         help="instructions per malloc+free pair instead of timings")
     parser.add_argument("--callgrind-iters", default="50000,250000", help="N1,N2")
@@ -804,6 +807,11 @@ def main():
         with open(os.path.join(out_dir, "compare.json")) as f:
             compare_charts(out_dir, json.load(f))
         return 0
+    for spec in args.lib:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or name in ALLOCATORS:
+            sys.exit("compare: --lib wants NAME=PATH with a new NAME, not %r" % spec)
+        ALLOCATORS[name] = (os.path.realpath(path), None, "#9467bd")
     bin_dirs = [os.path.abspath(d) for d in args.bin_dir]
     if args.phase7:
         bin_dirs.append(os.path.abspath(args.phase7))
