@@ -51,7 +51,7 @@ int main(void) {
     hk_spill(&hk_tls, c, UINT32_MAX);
     for (hk_slab_t *s = heap->partial[c]; s; s = s->next) {
       CHECK_EQ(s->used, 0);
-      CHECK(atomic_load(&s->remote) == NULL);
+      CHECK(atomic_load(&s->remote) == 0);
     }
   }
   return 0;

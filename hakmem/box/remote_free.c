@@ -6,30 +6,37 @@
 #include "hakmem/core/slab.h"
 #include "hakmem/core/span.h"
 
-void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block) {
-  /* Our block keeps the SuperSlab mapped until the CAS hands it over; from
-   * then on only the in-flight count does (superslab.h). */
-  hk_heap_t *heap = ss->heap;
-  atomic_fetch_add(&heap->remote_inflight, 1);
-  void *old = atomic_load(&s->remote);
+int hk_remote_push(hk_slab_t *s, void *block) {
+  uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
   do
-    hk_next_store(block, old);
-  while (!atomic_compare_exchange_weak(&s->remote, &old, block));
-  if (!atomic_load(&s->queued) && !atomic_exchange(&s->queued, 1)) {
-    hk_slab_t *top = atomic_load(&heap->rq);
-    do
-      s->qnext = top;
-    while (!atomic_compare_exchange_weak(&heap->rq, &top, s));
-  }
-  atomic_fetch_sub_explicit(&heap->remote_inflight, 1, memory_order_release);
+    hk_next_store(block, (void *)(old & ~HK_REMOTE_QUEUED));
+  while (!atomic_compare_exchange_weak_explicit(&s->remote, &old,
+                                                (uintptr_t)block | HK_REMOTE_QUEUED,
+                                                memory_order_acq_rel, memory_order_relaxed));
+  return !(old & HK_REMOTE_QUEUED);
+}
+
+void hk_remote_queue(hk_heap_t *heap, hk_slab_t *s) {
+  hk_slab_t *top = atomic_load_explicit(&heap->rq, memory_order_relaxed);
+  do
+    s->qnext = top;
+  while (!atomic_compare_exchange_weak_explicit(&heap->rq, &top, s, memory_order_release,
+                                                memory_order_relaxed));
+}
+
+void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block) {
+  hk_heap_t *heap = ss->heap; /* before the push: from then on ss may be unmapped */
+  if (hk_remote_push(s, block))
+    hk_remote_queue(heap, s); /* the block pins the slab until it is collected */
 }
 
 void hk_remote_collect(hk_heap_t *heap) {
-  hk_slab_t *s = atomic_exchange(&heap->rq, NULL);
+  hk_slab_t *s = atomic_exchange_explicit(&heap->rq, NULL, memory_order_acquire);
   while (s) {
-    hk_slab_t *next = s->qnext;
-    atomic_store(&s->queued, 0);
-    void *b = atomic_exchange(&s->remote, NULL);
+    hk_slab_t *next = s->qnext; /* before the exchange: a freer may queue s again after it */
+    /* acq_rel: the blocks' links in, the read of qnext out to the next queuer. */
+    void *b =
+        (void *)(atomic_exchange_explicit(&s->remote, 0, memory_order_acq_rel) & ~HK_REMOTE_QUEUED);
     unsigned c = s->cls; /* the slab may be released by its last block */
     if (c == HK_TAG_SPAN) {
       if (b)

@@ -2,18 +2,19 @@
  *
  * Owns: each slab's remote list (blocks freed by threads other than the slab's
  * heap's thread) and each heap's queue of slabs with remote blocks (rq).
- * A remote freer pushes the block on the slab's list with a CAS, then, if the
- * slab is not queued yet, queues it on its heap (one winner per queueing by an
- * exchange on slab->queued). The owner takes the whole queue with one exchange
- * and each slab's whole list with another, so there is no ABA: pushers only
- * push, the single consumer only takes all. Nothing is lost: the owner clears
- * `queued` before it takes the list, so a block pushed after that queues the
- * slab again (all four operations are sequentially consistent).
- * Each remote free counts itself in flight on the heap from before its first
- * CAS to after its last store, so the owner can tell when no freer can still
- * touch a SuperSlab it wants to unmap (superslab.h).
+ * A remote freer pushes the block on the slab's list with one CAS on a word
+ * that holds the list's head and a queued mark (HK_REMOTE_QUEUED). The freer
+ * whose CAS sets the mark links the slab on its heap's queue; the others are
+ * done after their CAS. The owner takes the whole queue with one exchange and
+ * each slab's list and mark with another, so there is no ABA (pushers only
+ * push, the single consumer only takes all) and nothing is lost: a block pushed
+ * after the owner's exchange sets the mark again and queues the slab again.
+ * A marked slab that is not yet on the queue cannot be collected, so its
+ * blocks keep it (and its SuperSlab) in use while its freer still links it:
+ * no freer touches a SuperSlab the owner may unmap (superslab.h).
  * Who: hk_remote_free from any thread; hk_remote_collect from the heap's owner.
- * Cost: not on the fast path; a remote free is two CAS and at most one more. */
+ * Cost: not on the fast path; a remote free is one CAS, and one more for the
+ * first block into a slab since its last collection. */
 #ifndef HAKMEM_BOX_REMOTE_FREE_H
 #define HAKMEM_BOX_REMOTE_FREE_H
 
@@ -22,6 +23,10 @@
 /* The SuperSlab may be unmapped as soon as this returns: read what you need of
  * it (ss->heap) before. */
 void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block);
+/* hk_remote_free's two steps: the push, which says whether it set the queued
+ * mark, and then (if it did) the queueing, which must follow. */
+int hk_remote_push(hk_slab_t *s, void *block);
+void hk_remote_queue(hk_heap_t *heap, hk_slab_t *s);
 /* Moves every remotely freed block of heap back into its slab. */
 void hk_remote_collect(hk_heap_t *heap);
 

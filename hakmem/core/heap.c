@@ -124,18 +124,18 @@ void hk_heap_release(hk_heap_t *heap) {
   pthread_mutex_unlock(&pool_lock);
 }
 
-/* fork child: a remote free the fork cut short may have pushed its block but
- * not queued the slab, or marked the slab queued but not pushed it on rq; the
- * freer does not exist here to finish. Rebuild the queue from the slabs:
- * every slab with remote blocks is queued, no other. */
+/* fork child: a remote free the fork cut short may have pushed its block and
+ * marked the slab queued but not linked it on rq; the freer does not exist
+ * here to finish. Rebuild the queue from the slabs: every slab with remote
+ * blocks is marked and queued, no other. */
 static void requeue_remote(hk_heap_t *heap) {
   hk_slab_t *rq = NULL;
   for (hk_ss_t *ss = heap->all_ss; ss; ss = ss->next_ss)
     for (unsigned u = 1; u < HK_UNITS_PER_SS; u++) {
       hk_slab_t *s = &ss->slabs[u];
-      int has_remote = atomic_load_explicit(&s->remote, memory_order_relaxed) != NULL;
-      atomic_store_explicit(&s->queued, has_remote, memory_order_relaxed);
-      if (has_remote) {
+      uintptr_t head = atomic_load_explicit(&s->remote, memory_order_relaxed) & ~HK_REMOTE_QUEUED;
+      atomic_store_explicit(&s->remote, head ? head | HK_REMOTE_QUEUED : 0, memory_order_relaxed);
+      if (head) {
         s->qnext = rq;
         rq = s;
       }

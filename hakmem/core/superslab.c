@@ -45,10 +45,10 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
 /* Unmaps a wholly free SuperSlab if no remote freer can still touch it (see
  * superslab.h); whether it did. */
 static int ss_unmap(hk_heap_t *heap, hk_ss_t *ss) {
-  if (ss->free_units != ALL_UNITS || atomic_load(&heap->remote_inflight) != 0)
+  if (ss->free_units != ALL_UNITS)
     return 0;
   for (unsigned u = 1; u < HK_UNITS_PER_SS; u++)
-    if (atomic_load_explicit(&ss->slabs[u].queued, memory_order_relaxed))
+    if (atomic_load_explicit(&ss->slabs[u].remote, memory_order_acquire))
       return 0;
   if (ss->in_avail)
     UNLINK(&heap->avail, ss, next_avail);
@@ -123,7 +123,7 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
   memset(&ss->unit_cls[start], (int)c, units);
   hk_slab_t *s = &ss->slabs[start];
   HK_ASSERT(s->cls == HK_SLAB_UNUSED);
-  HK_ASSERT(atomic_load(&s->remote) == NULL);
+  HK_ASSERT(atomic_load(&s->remote) == 0);
   s->free = NULL;
   s->free_tail = NULL;
   s->nfree = 0;

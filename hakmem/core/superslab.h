@@ -16,21 +16,19 @@
  * heap.h.
  *
  * Owner-only fields need no synchronisation. Fields other threads touch are
- * marked and atomic: slab->remote, slab->queued, slab->qnext, heap->rq.
+ * marked and atomic: slab->remote, slab->qnext, heap->rq.
  * Invariant: a slab's `used` counts blocks handed out of it (thread caches,
  * user, pending remote) and is 0 exactly when the slab may be released.
  *
  * Whole free SuperSlabs go back to the OS (munmap): a heap keeps one spare
  * (so a thread cycling around one slab does not map and unmap), and a pooled
  * heap gives its spare up too at its next maintenance once the purge delay has
- * passed (box/reclaim) or at malloc_trim. A remote freer touches its slab
- * (remote, queued, qnext) and its heap's queue after the CAS that hands its
- * block over, so the owner may collect that block, empty the SuperSlab and want
- * to unmap it while the freer still has those stores to make. Each remote free
- * counts itself in heap->remote_inflight (heaps are never freed) from before
- * its CAS to after its last store; a SuperSlab is unmapped only when it is
- * wholly free, none of its slabs is queued (a queued slab is reachable from
- * heap->rq) and its heap has no remote free in flight. Otherwise it stays,
+ * passed (box/reclaim) or at malloc_trim. A remote freer touches its slab after
+ * the CAS that hands its block over only if that CAS marked the slab queued
+ * (box/remote_free.h): it then links the slab on its heap's queue (heaps are
+ * never freed). Until it has, the owner cannot collect the block, so the slab
+ * is not empty; a SuperSlab is unmapped only when it is wholly free and none of
+ * its slabs has remote blocks or the queued mark. Otherwise it stays,
  * decommitted, and the next purge tries again. Its registry bytes are cleared
  * first, so a stale pointer into it is foreign. A legitimate free can no longer
  * target it: it has no blocks out. Callers: slab.c, span.c, heap.c. Not on the
@@ -47,6 +45,9 @@
 
 /* Not a class: as a tag it sends a free into an unused slab to the slow path. */
 #define HK_SLAB_UNUSED 0xFF
+/* slab->remote is the head of the slab's remote list with this bit set while
+ * the slab is on (or being linked on) its heap's queue (box/remote_free.h). */
+#define HK_REMOTE_QUEUED ((uintptr_t)1)
 
 /* Three cache lines, so that a thread freeing remotely into a slab (reading the
  * first, writing the third) does not fight its owner's refills (the second). */
@@ -65,8 +66,7 @@ typedef struct hk_slab {
   uint32_t carved;
   uint8_t in_partial;
   /* Written by remote freers. Never reset by slab (re)initialisation. */
-  _Alignas(64) _Atomic(void *) remote; /* blocks freed by other threads */
-  _Atomic int queued;                  /* 1 while the slab sits in its heap's rq */
+  _Alignas(64) _Atomic(uintptr_t) remote; /* blocks freed by other threads | HK_REMOTE_QUEUED */
   struct hk_slab *qnext;
 } hk_slab_t;
 
@@ -95,23 +95,24 @@ typedef struct hk_heap {
   hk_slab_t *partial[HK_SLAB_CLASSES];
   hk_ss_t *avail;
   hk_ss_t *all_ss;
-  hk_ss_t *spare_ss;                /* a wholly free SuperSlab kept for reuse */
-  _Atomic uint32_t remote_inflight; /* remote frees between their CAS and their end */
-  _Atomic(hk_slab_t *) rq;          /* slabs with remote frees to collect (MPSC) */
+  hk_ss_t *spare_ss; /* a wholly free SuperSlab kept for reuse */
   /* Non-zero while its owner is changing it (refill, spill, collect, trim,
    * attach, detach): a fork child cannot trust such a heap (heap.h). */
   _Atomic uint32_t busy;
   struct hk_heap *next_pool;
-  struct hk_heap *next_all; /* every heap ever made (they are never freed) */
-  /* 1 while in the pool (written under the pool lock; read without it as a
-   * hint by remote freers). A pooled heap has no thread to reuse its empty
-   * slabs: they are released, and their units purged, at once. */
-  _Atomic uint8_t pooled;
+  struct hk_heap *next_all;   /* every heap ever made (they are never freed) */
   uint64_t pooled_at;         /* when it was pooled (hk_os_now_ms) */
   _Atomic uint64_t active_at; /* its owner's last slow-path allocation */
   uint64_t purge_at;          /* when dirty units go back to the OS; 0: none pending */
   uint8_t reg_id;             /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
   hk_heap_stats_t stats;      /* debug builds only */
+  /* What remote freers touch, on a line of its own: the owner writes busy and
+   * active_at on every slow path, and a shared line would bounce between them. */
+  _Alignas(64) _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
+  /* 1 while in the pool (written under the pool lock; read without it as a
+   * hint by remote freers). A pooled heap has no thread to reuse its empty
+   * slabs: they are released, and their units purged, at once. */
+  _Atomic uint8_t pooled;
 } hk_heap_t;
 
 #if HAKMEM_BUILD_RELEASE

@@ -23,8 +23,8 @@ int main(void) {
   CHECK(b != NULL);
   hk_slab_t *s = hk_slab_of(hk_ss_of(b), b);
   hk_next_store(b, NULL);
-  atomic_store(&s->remote, b);
-  atomic_store(&s->queued, 1); /* ... and the freer stopped here */
+  /* The freer's push marked the slab queued, and it stopped there. */
+  atomic_store(&s->remote, (uintptr_t)b | HK_REMOTE_QUEUED);
   pid_t pid = fork();
   CHECK(pid >= 0);
   if (pid == 0) {
