@@ -295,7 +295,10 @@ static void do_fork(int misuse, unsigned arg, size_t n) {
     if (misuse >= 0) {
       if (__llvm_profile_write_file)
         signal(SIGABRT, write_profile_and_abort);
-      alarm(3); /* an abort comes at once; a hang is what this catches */
+      /* An abort comes at once; a hang is what this catches. Not 3 s: on a
+       * loaded machine a fork of this ASan process and two thread starts may
+       * take that long (the likeliest cause of an artifact that passed alone). */
+      alarm(CHILD_WATCHDOG);
       dup2(err[1], 2);
       child_misuse(misuse, n);
     }
