@@ -234,8 +234,7 @@ static const char *const misuse_name[MISUSES] = {
 
 static void child_misuse(int kind, size_t n) {
   static char foreign[64];
-  static void *volatile kept; /* the child exits: nothing leaks for long */
-  void *p;
+  void *p, *other;
   switch (kind) {
   case MISUSE_REMOTE_DOUBLE_FREE:
     child_remote_double_free(n);
@@ -257,15 +256,16 @@ static void child_misuse(int kind, size_t n) {
     hak_free(p);
     hak_free(p);
     break;
-  case MISUSE_SPAN_DOUBLE_FREE: /* the second span keeps the SuperSlab mapped */
+  case MISUSE_SPAN_DOUBLE_FREE:
   case MISUSE_SPAN_REALLOC_FREED:
     p = hak_malloc(HK_SMALL_MAX + 1 + n % (HK_SPAN_MAX - HK_SMALL_MAX));
-    kept = hak_malloc(HK_SMALL_MAX + 1);
+    other = hak_malloc(HK_SMALL_MAX + 1); /* keeps the SuperSlab mapped */
     hak_free(p);
     if (kind == MISUSE_SPAN_DOUBLE_FREE)
       hak_free(p);
     else
-      kept = hak_realloc(p, 1);
+      hak_free(hak_realloc(p, 1));
+    hak_free(other);
     break;
   case MISUSE_SPAN_INTERIOR:
     p = hak_malloc(HK_SMALL_MAX + 1 + n % (HK_SPAN_MAX - HK_SMALL_MAX));
