@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "fuzz/fuzz_common.h"
+#include "hakmem/box/tiny_fast.h"
 #include "hakmem/core/os.h"
 
 #define SLOTS        64
@@ -301,7 +302,10 @@ static void run(model_t *m, const uint8_t *data, size_t size) {
       unsigned char *p = hak_malloc(n);
       adopt(m, b, p, n, HK_ALIGN, hkf_made_class(n, HK_ALIGN), tag);
       hkf_stamp(p, n, b->tag);
-      hak_free_sized(drop(m, b), n);
+      if (extra & 1)
+        hak_free_sized(drop(m, b), n);
+      else
+        hk_free_sized(drop(m, b), n); /* C++ sized delete */
       break;
     }
     case 9: /* a live block's usable size and fill */

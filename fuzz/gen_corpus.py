@@ -138,6 +138,15 @@ def lifecycle():
     L_MISUSE = 10
     write("lifecycle", "misuse", lop(L_MALLOC, 1) + lop(L_MISUSE, 1) + lop(L_MISUSE, 2))
     write("lifecycle", "misuse_big", lop(L_MISUSE, 3) + lop(L_MISUSE, 4, LARGE))
+    write("lifecycle", "misuse_span", lop(L_MISUSE, 5, SPAN) + lop(L_MISUSE, 6, SPAN))
+    write("lifecycle", "misuse_span_interior", lop(L_MISUSE, 7, SPAN))
+    # op 9's bits: purge delay 0, background purger, large decay 0, no large cache.
+    bg = lop(L_DELAY, 1 | 2 | 4) + lop(L_MALLOC, 1, LARGE) + lop(L_FREE, 1) + lop(L_BURST, 9, MID)
+    bg += lop(L_THREAD, 4, MID) + lop(L_MALLOC, 2, SPAN) + lop(L_FREE, 2) + lop(L_MALLOC, 3, LARGE)
+    bg += lop(L_DELAY, 8) + lop(L_MALLOC, 5, LARGE) + lop(L_FREE, 5) + lop(L_TRIM, 0)
+    write("lifecycle", "background_purge", bg)
+    # a thread argument with bit 6: a destructor allocates after hakmem's exit handler
+    write("lifecycle", "late_alloc", lop(L_THREAD, 0x40, TINY) + lop(L_THREAD, 0x41, SPAN))
 
 
 # options: option index (HK_OPTIONS order), value, NUL.

@@ -3,12 +3,14 @@
  * pre-warm on and off (HAKMEM_PREWARM_COUNT, set through the option the
  * environment would set, before each new thread), fork (the child allocates,
  * checks and frees the parent's blocks, trims and exits), purge and trim, the
- * purge delay at 0 and at its default.
+ * purge delay at 0 and at its default, the background purger, the large cache
+ * off or decaying at once.
  *
  * Input: three-byte operations: opcode, slot/argument, size selector. Checks:
  * every block as in alloc_ops; a new thread's cache holds the pre-warmed
  * blocks; a fork child sees the parent's blocks intact and exits cleanly; a
- * misuse in a child (double frees, an interior or foreign pointer) is
+ * misuse in a child (double frees, an interior or foreign pointer, a freed
+ * span reallocated) is
  * reported with one "hakmem: " line and aborts, never hangs or goes on; at the
  * end the statistics are back where they began. */
 #define _GNU_SOURCE
@@ -17,6 +19,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fuzz/fuzz_common.h"
@@ -36,6 +39,7 @@ static block_t slot[SLOTS];
 static hkf_iv_t iv[SLOTS];
 static hkf_ivset_t live;
 static int forks_left;
+static int purger_due; /* waited once for the maintenance tick (op 9) */
 
 static void put(block_t *b, size_t n, unsigned tag) {
   unsigned char *p = hak_malloc(n);
@@ -79,6 +83,25 @@ typedef struct {
   size_t n;
 } thread_arg_t;
 
+/* A destructor that runs after hakmem's own at thread exit (its key is made
+ * after hakmem's, and glibc runs them in key order): what it allocates comes
+ * from a heap taken for the one call (hk_thread_alloc_late), a tiny block and a
+ * span, checked and freed. */
+static pthread_key_t late_key;
+static void late_destructor(void *arg) {
+  size_t sizes[2] = {(uintptr_t)arg % (HK_TINY_MAX + 1),
+                     HK_SMALL_MAX + 1 + (uintptr_t)arg % (HK_SPAN_MAX - HK_SMALL_MAX)};
+  for (unsigned i = 0; i < 2; i++) {
+    void *p = hak_malloc(sizes[i]);
+    hkf_check_block(p, sizes[i], HK_ALIGN, hkf_made_class(sizes[i], HK_ALIGN));
+    hak_free(p);
+  }
+}
+static void make_late_key(void) {
+  if (pthread_key_create(&late_key, late_destructor) != 0)
+    hkf_fail("pthread_key_create failed", NULL, 0);
+}
+
 /* A short-lived thread: its first allocation attaches (adopting a pooled heap
  * if there is one) and pre-warms; it leaves one block in the table for others
  * to free after it exited, and frees one left by an earlier thread. */
@@ -106,6 +129,11 @@ static void *short_thread(void *argp) {
   release(b);
   put(b, a->n, a->arg);
   hak_free(first);
+  if (a->arg & 0x40) { /* allocate again after hakmem's exit handler */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, make_late_key);
+    pthread_setspecific(late_key, (void *)(uintptr_t)(a->n | 1));
+  }
   return NULL;
 }
 
@@ -184,23 +212,29 @@ static void child_remote_double_free(size_t n) {
 /* Misuse in a child, each of which hakmem must report with one "hakmem: "
  * line and abort, never hang or go on: 0 a block freed twice from two other
  * threads, 1 freed twice in a row and 2 an interior pointer
- * (checked in debug builds), 3 a foreign pointer and 4 a large block freed
- * twice (every build). */
+ * (checked in debug builds), 3 a foreign pointer, 4 a large block freed
+ * twice, 5 a span freed twice, 6 a freed span reallocated (every build), 7 a
+ * pointer inside a span (debug builds). */
 enum {
   MISUSE_REMOTE_DOUBLE_FREE,
   MISUSE_DOUBLE_FREE,
   MISUSE_INTERIOR,
   MISUSE_FOREIGN,
   MISUSE_LARGE_DOUBLE_FREE,
+  MISUSE_SPAN_DOUBLE_FREE,
+  MISUSE_SPAN_REALLOC_FREED,
+  MISUSE_SPAN_INTERIOR,
   MISUSES
 };
 static const char *const misuse_name[MISUSES] = {
-    "a cross-thread double free", "a double free", "a free of an interior pointer",
-    "a free of a foreign pointer", "a double free of a large block"};
+    "a cross-thread double free",     "a double free",
+    "a free of an interior pointer",  "a free of a foreign pointer",
+    "a double free of a large block", "a double free of a span",
+    "a realloc of a freed span",      "a free inside a span"};
 
 static void child_misuse(int kind, size_t n) {
   static char foreign[64];
-  void *p;
+  void *p, *other;
   switch (kind) {
   case MISUSE_REMOTE_DOUBLE_FREE:
     child_remote_double_free(n);
@@ -221,6 +255,21 @@ static void child_misuse(int kind, size_t n) {
     p = hak_malloc(HK_SPAN_MAX + 1 + n % HK_SS_SIZE);
     hak_free(p);
     hak_free(p);
+    break;
+  case MISUSE_SPAN_DOUBLE_FREE:
+  case MISUSE_SPAN_REALLOC_FREED:
+    p = hak_malloc(HK_SMALL_MAX + 1 + n % (HK_SPAN_MAX - HK_SMALL_MAX));
+    other = hak_malloc(HK_SMALL_MAX + 1); /* keeps the SuperSlab mapped */
+    hak_free(p);
+    if (kind == MISUSE_SPAN_DOUBLE_FREE)
+      hak_free(p);
+    else
+      hak_free(hak_realloc(p, 1));
+    hak_free(other);
+    break;
+  case MISUSE_SPAN_INTERIOR:
+    p = hak_malloc(HK_SMALL_MAX + 1 + n % (HK_SPAN_MAX - HK_SMALL_MAX));
+    hak_free((char *)p + 16);
     break;
   }
   child_exit(0);
@@ -246,7 +295,10 @@ static void do_fork(int misuse, unsigned arg, size_t n) {
     if (misuse >= 0) {
       if (__llvm_profile_write_file)
         signal(SIGABRT, write_profile_and_abort);
-      alarm(3); /* an abort comes at once; a hang is what this catches */
+      /* An abort comes at once; a hang is what this catches. Not 3 s: on a
+       * loaded machine a fork of this ASan process and two thread starts may
+       * take that long (the likeliest cause of an artifact that passed alone). */
+      alarm(CHILD_WATCHDOG);
       dup2(err[1], 2);
       child_misuse(misuse, n);
     }
@@ -323,13 +375,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       hak_malloc_trim(0);
       check_all();
       break;
-    case 9: /* purge at once on every release, or after the default delay */
+    case 9: /* purge at once on every release, or after the default delay; the
+             * background purger; large mappings cached or not, decaying at once */
       hk_opt.purge_delay_ms = arg & 1 ? 0 : saved.purge_delay_ms;
+      hk_opt.background_purge = arg & 2 ? 1 : saved.background_purge;
+      hk_opt.large_decay_ms = arg & 4 ? 0 : saved.large_decay_ms;
+      hk_opt.large_cache_bytes = arg & 8 ? 0 : saved.large_cache_bytes;
+      if ((arg & 2) && !purger_due) { /* once: wait for a tick, whose slow path starts it */
+        purger_due = 1;
+        long ms = saved.purge_delay_ms < 100 ? saved.purge_delay_ms + 5 : 105;
+        nanosleep(&(struct timespec){0, ms * 1000000}, NULL);
+        hak_free(hak_malloc(HK_SPAN_MAX + 1));
+      }
       break;
     case 10: { /* a misuse in a child (child_misuse) */
       int kind = (int)(arg & 7);
       if (kind >= MISUSES ||
-          (HAKMEM_BUILD_RELEASE && (kind == MISUSE_DOUBLE_FREE || kind == MISUSE_INTERIOR)))
+          (HAKMEM_BUILD_RELEASE &&
+           (kind == MISUSE_DOUBLE_FREE || kind == MISUSE_INTERIOR || kind == MISUSE_SPAN_INTERIOR)))
         break;
       do_fork(kind, arg, n);
       break;

@@ -616,6 +616,23 @@ static void exit_reports(void) {
   CHECK(all_hakmem_lines(out, warn_len));
   T_FREE(out);
 
+  /* A value with a newline, control bytes and 200 more bytes: still one line,
+   * the bytes escaped, the value cut short (it cannot forge a line). */
+  static char forged[300] = "HAKMEM_SHOW_STATS=x\nhakmem: forged\x1b[2J\\";
+  memset(forged + strlen(forged), 'y', 200);
+  out = run_child("--work", forged);
+  show("HAKMEM_SHOW_STATS=<newline, escapes, 200 bytes>", out);
+  marker = strstr(out, done_marker);
+  CHECK(marker != NULL);
+  warn_len = (size_t)(marker - out);
+  CHECK_EQ(count_lines(out, warn_len), 1);
+  CHECK(strstr(out, "=x\\x0ahakmem: forged\\x1b[2J\\x5cyyy") != NULL);
+  CHECK(strstr(out, "yyy... (not a whole number") != NULL);
+  CHECK(warn_len < 512);
+  for (size_t i = 0; i + 1 < warn_len; i++)
+    CHECK(out[i] >= 0x20 && out[i] < 0x7f);
+  T_FREE(out);
+
   /* malloc_stats(): a report on stderr while the blocks live, none at exit. */
   out = run_child("--malloc-stats", NULL);
   show("malloc_stats()", out);

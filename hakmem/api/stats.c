@@ -26,7 +26,7 @@ static uint64_t load_u(_Atomic uint64_t *v) {
  * registry marks as a SuperSlab or a large block, through mincore. Only the
  * registry pages that are resident can hold such a mark (the rest read zero,
  * foreign), so the walk asks mincore about the registry first. */
-static uint64_t resident_bytes(void) {
+HK_NO_COVERAGE static uint64_t resident_bytes(void) {
   unsigned char vec[512];
   const uintptr_t page = hk_os_page_size();
   const uintptr_t reg = (uintptr_t)hk_registry, reg_end = reg + sizeof hk_registry;

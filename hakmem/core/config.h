@@ -43,6 +43,15 @@
 #define HK_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define HK_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define HK_API         __attribute__((visibility("default")))
+/* A function that only scans memory (statistics): no sanitizer-coverage
+ * callbacks, which cost a fuzzer more than the scan and tell it nothing. */
+#if defined(__clang__)
+#define HK_NO_COVERAGE __attribute__((noinline, no_sanitize("coverage")))
+#elif defined(__has_attribute) && __has_attribute(no_sanitize_coverage)
+#define HK_NO_COVERAGE __attribute__((noinline, no_sanitize_coverage))
+#else
+#define HK_NO_COVERAGE __attribute__((noinline))
+#endif
 
 /* Bytes of class header before each small block: the header is the last byte of
  * the previous slot, so blocks stay 16-byte aligned and a block's usable size

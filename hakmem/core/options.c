@@ -48,6 +48,32 @@ static int parse_word(const char *name, const char *s, long *out) {
   return 0;
 }
 
+/* The warning echoes a bad value as one line a terminal shows as it is: bytes
+ * outside printable ASCII (and the backslash) as \xNN, at most SHOWN_MAX bytes
+ * of it, then "...". out holds 4 * SHOWN_MAX + 4 bytes. */
+#define SHOWN_MAX 64
+static const char *escape_value(char *out, const char *s) {
+  char *o = out;
+  size_t i = 0;
+  for (; s[i] && i < SHOWN_MAX; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      *o++ = (char)c;
+      continue;
+    }
+    *o++ = '\\';
+    *o++ = 'x';
+    *o++ = "0123456789abcdef"[c >> 4];
+    *o++ = "0123456789abcdef"[c & 15];
+  }
+  if (s[i]) {
+    memcpy(o, "...", 3);
+    o += 3;
+  }
+  *o = '\0';
+  return out;
+}
+
 static void read_option(const char *name, _Atomic long *field, long def, long lo, long hi) {
   const char *s = hk_os_getenv(name);
   long v;
@@ -57,11 +83,11 @@ static void read_option(const char *name, _Atomic long *field, long def, long lo
     *field = v;
     return;
   }
-  char buf[24];
+  char buf[24], shown[4 * SHOWN_MAX + 4];
   hk_os_write_err("hakmem: warning: ignoring ");
   hk_os_write_err(name);
   hk_os_write_err("=");
-  hk_os_write_err(s);
+  hk_os_write_err(escape_value(shown, s));
   hk_os_write_err(" (not a whole number in range); using ");
   hk_os_write_err(fmt_long(buf + sizeof buf, def));
   hk_os_write_err("\n");
