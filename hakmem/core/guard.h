@@ -13,6 +13,7 @@
 #ifndef HAKMEM_CORE_GUARD_H
 #define HAKMEM_CORE_GUARD_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "hakmem/core/config.h"
@@ -45,21 +46,53 @@ static inline int hk_guard_move(char *from, char *to) {
   return hk_os_protect(to, (size_t)(from - to), 0);
 }
 
-/* Opens the guard of the range ending at `end` (for mremap, a merge or reuse):
- * a merge of mappings, which cannot fail for want of them. */
-static inline void hk_guard_open(char *from, char *end) {
-  if (hk_guard_move(from, end) != 0)
-    hk_fatal("mprotect failed", from);
+/* Guarded ranges in the process (live blocks and cached mappings): each costs
+ * two lines of /proc/self/maps, so past HK_GUARD_MAX new blocks go unguarded
+ * and half of vm.max_map_count (65530 by default) stays for the program's own
+ * mappings, thread stacks and libraries. */
+#define HK_GUARD_MAX 16384
+extern _Atomic long hk_guards_live;
+static inline void hk_guards_add(long n) {
+  atomic_fetch_add_explicit(&hk_guards_live, n, memory_order_relaxed);
 }
 
-/* Guards the range ending at `end` from `to` on; at the limit of mappings it
- * goes unguarded instead: a block is still handed out, as in the other builds.
- * Returns where its usable bytes end: `to`, or `end`. */
+/* Opens the guard of the range ending at `end` (for mremap, a merge, a free):
+ * a merge of mappings, which cannot fail for want of them. */
+static inline void hk_guard_open(char *from, char *end) {
+  if (!HK_GUARD_SIZE || from == end)
+    return;
+  if (hk_guard_move(from, end) != 0)
+    hk_fatal("mprotect failed", from);
+  hk_guards_add(-1);
+}
+
+/* Moves the guard of the range ending at `end` to `to`, or makes one there if
+ * it has none (from == end). Past HK_GUARD_MAX, or if the OS refuses, the
+ * range goes unguarded instead: a block is still handed out, as in the other
+ * builds. Returns where its usable bytes end: `to`, or `end`. */
 static inline char *hk_guard_try(char *from, char *to, char *end) {
-  if (hk_guard_move(from, to) == 0)
+  if (!HK_GUARD_SIZE || from == to)
     return to;
-  hk_guard_open(from, end);
-  return end;
+  int made = from == end;
+  if (made && atomic_load_explicit(&hk_guards_live, memory_order_relaxed) >= HK_GUARD_MAX)
+    return end;
+  if (hk_guard_move(from, to) != 0) {
+    hk_guard_open(from, end);
+    return end;
+  }
+  hk_guards_add(made);
+  return to;
+}
+
+/* The range ending at `end` whose guard starts at *guard keeps only what is
+ * below `cut` (the rest is unmapped, or cut = its start: all of it): a guard
+ * from the cut on goes with it. */
+static inline void hk_guard_cut(char **guard, char *cut, char *end) {
+  if (*guard < cut)
+    return;
+  if (HK_GUARD_SIZE && *guard < end)
+    hk_guards_add(-1);
+  *guard = cut;
 }
 
 #endif /* HAKMEM_CORE_GUARD_H */

@@ -149,8 +149,8 @@ static size_t cache_shrink_to(size_t keep) {
     size_t excess = (cache_bytes - keep + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
     if (excess < cache[oldest].size) {
       cache[oldest].size -= excess;
-      if (cache[oldest].guard > cache[oldest].base + cache[oldest].size)
-        cache[oldest].guard = cache[oldest].base + cache[oldest].size;
+      hk_guard_cut(&cache[oldest].guard, cache[oldest].base + cache[oldest].size,
+                   cache[oldest].base + cache[oldest].size + excess);
       cache_bytes -= excess;
       atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
       bases[n] = cache[oldest].base + cache[oldest].size;
@@ -159,6 +159,7 @@ static size_t cache_shrink_to(size_t keep) {
     }
     bases[n] = cache[oldest].base;
     sizes[n++] = cache[oldest].size;
+    hk_guard_cut(&cache[oldest].guard, bases[n - 1], bases[n - 1] + sizes[n - 1]);
     cache_remove(oldest);
   }
   pthread_mutex_unlock(&cache_lock);
@@ -226,6 +227,8 @@ static char *cache_take(size_t size, char **guard) {
     cache[i].base = cut;
     cache[i].size = got - size;
     cache[i].guard = guard_at > cut ? guard_at : cut;
+    if (guard_at < cut) /* the guard is now two: the head's and the tail's */
+      hk_guards_add(1);
     guard_at = guard_at < cut ? guard_at : cut;
     cache_bytes -= size;
     atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
@@ -250,6 +253,7 @@ static char *cache_take(size_t size, char **guard) {
  * or unmaps it if it exceeds the cache. */
 static void cache_put(char *base, size_t size, char *guard) {
   if (size > (size_t)hk_opt.large_cache_bytes || hk_opt.large_decay_ms == 0) {
+    hk_guard_cut(&guard, base, base + size);
     unmap(base, size);
     return;
   }
@@ -281,6 +285,7 @@ static void cache_put(char *base, size_t size, char *guard) {
     slot = cache_oldest();
     evicted = cache[slot].base;
     evicted_size = cache[slot].size;
+    hk_guard_cut(&cache[slot].guard, evicted, evicted + evicted_size);
     cache_remove(slot);
   }
   cache[slot].base = base;
@@ -345,9 +350,8 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   if (need < h->map_size) { /* shrink in place: the tail goes back */
     unmap(h->base + need, h->map_size - need);
     HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
+    hk_guard_cut(&h->guard, h->base + need, h->base + h->map_size);
     h->map_size = need;
-    if (h->guard > h->base + need)
-      h->guard = h->base + need;
   }
   if (need == h->map_size) { /* in place: the guard follows the block's end */
     h->guard = hk_guard_try(h->guard, hk_guard_start(p, size, h->base + need), h->base + need);
