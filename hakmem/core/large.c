@@ -350,7 +350,9 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   if (need < h->map_size) { /* shrink in place: the tail goes back */
     unmap(h->base + need, h->map_size - need);
     HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
-    hk_guard_cut(&h->guard, h->base + need, h->base + h->map_size);
+    char *guard = h->guard; /* not through a pointer: hk_guard_cut is instrumented (ASan) */
+    hk_guard_cut(&guard, h->base + need, h->base + h->map_size);
+    h->guard = guard;
     h->map_size = need;
   }
   if (need == h->map_size) { /* in place: the guard follows the block's end */
