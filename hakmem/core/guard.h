@@ -73,6 +73,10 @@ static inline void hk_guard_open(char *from, char *end) {
 static inline char *hk_guard_try(char *from, char *to, char *end) {
   if (!HK_GUARD_SIZE || from == to)
     return to;
+  if (to == end) {
+    hk_guard_open(from, end);
+    return end;
+  }
   int made = from == end;
   if (made && atomic_load_explicit(&hk_guards_live, memory_order_relaxed) >= HK_GUARD_MAX)
     return end;

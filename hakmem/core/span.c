@@ -8,7 +8,7 @@ void *hk_span_new(hk_heap_t *heap, size_t size, size_t align) {
   size_t offset = align > HK_SPAN_OFFSET ? align : HK_SPAN_OFFSET;
   /* At least a byte inside the run; under ASan also one after the block, so
    * that an overflow lands in this run's poisoned tail, not the next mapping. */
-  size_t end = offset + (size ? size : 1) + HK_ASAN + HK_GUARD_SIZE;
+  size_t end = offset + (size ? size : 1) + HK_ASAN + HK_GUARD_SIZE; /* and a guard page */
   unsigned units = (unsigned)((end + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
 #ifdef HAKMEM_PLANT_SPAN_SHORT_UNIT
   units = (unsigned)((end - offset + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
@@ -17,8 +17,8 @@ void *hk_span_new(hk_heap_t *heap, size_t size, size_t align) {
   if (!s)
     return NULL;
   if (HK_GUARD_SIZE) {
-    char *end = hk_span_run_end(s);
-    s->guard = hk_guard_try(end, hk_guard_start(s->base, size ? size : 1, end), end);
+    char *run_end = hk_span_run_end(s);
+    s->guard = hk_guard_try(run_end, hk_guard_start(s->base, size ? size : 1, run_end), run_end);
   }
   s->capacity = s->carved = s->used = 1;
 #if HK_HDR
