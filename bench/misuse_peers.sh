@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs the misuse programs of tests/misuse/ under each allocator (LD_PRELOAD) and
 # prints, as a Markdown table, whether each one detected the misuse: "yes" when
-# the program was killed by SIGABRT with a message on stderr, "crash" for another
+# the program was killed by SIGABRT with a message on stderr, "segv" when an
+# overflow program (SIGSEGV in expected.txt) was killed by SIGSEGV, "crash" for another
 # signal (the misuse was not reported, the program just broke), "-" when it ran
 # on. loader_memory and report_and_go_on are not misuse checks and are left out;
 # a program's environment setting in expected.txt (4th field) applies to all.
@@ -46,6 +47,9 @@ for prog in $progs; do
     msg=$(grep -v '^addr=' <<<"$err" | grep -v 'returned without aborting' | head -1)
     if [[ $rc -eq 77 ]]; then
       cell="n/a"
+    elif [[ $rc -eq 139 && "$(grep "^$prog|" tests/misuse/expected.txt | cut -d'|' -f3)" == SIGSEGV ]]; then
+      cell=segv # an overflow stopped where it crossed into a page that is not mapped writable
+      total[$i]=$((${total[$i]:-0} + 1))
     elif [[ $rc -eq 134 && -n "$msg" ]]; then
       cell=yes
       total[$i]=$((${total[$i]:-0} + 1))

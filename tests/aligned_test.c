@@ -219,7 +219,11 @@ int main(void) {
   remote_frees();
   double_free();
   CHECK(small.space <= 64 * MiB && small.maps <= 16);
+#ifdef ALIGNED_SPAN_GUARDS
+  CHECK(mid.maps <= 16 + 2 * N && mid.space <= plain.space + 2 * MiB);
+#else
   CHECK(mid.maps <= 16 && mid.space <= plain.space + 2 * MiB);
+#endif
   printf("ok\n");
 #else
   (void)small, (void)mid, (void)plain, (void)sweep, (void)remote_frees;

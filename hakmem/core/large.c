@@ -9,6 +9,7 @@
 
 #include "hakmem/core/config.h"
 #include "hakmem/core/debug.h"
+#include "hakmem/core/guard.h"
 #include "hakmem/core/misuse.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
@@ -23,7 +24,7 @@ typedef struct large_hdr {
   uint64_t magic;
   char *base;
   size_t map_size;
-  size_t pad;
+  char *guard; /* the end of the usable bytes: the guard's start (guard.h) */
 } large_hdr_t;
 
 /* Under ASan the header is poisoned with the rest of the mapping but the block:
@@ -47,6 +48,7 @@ HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
  * mapping (whole 2 MiB chunks, so its registry entries are its own); 0 if that
  * overflows. */
 static size_t map_size_for(size_t size, size_t off) {
+  off += HK_GUARD_SIZE; /* at least the guard page after the block */
   if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE)
     return 0;
   /* Under ASan a block never ends its mapping: the byte after it stays ours,
@@ -65,6 +67,7 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
   char *base;
   size_t size;
+  char *guard;    /* PROT_NONE from here to the end (guard.h); base + size: none */
   uint64_t since; /* ms; the oldest goes first */
 } cache[CACHE_SLOTS];
 static size_t cache_bytes;
@@ -146,6 +149,8 @@ static size_t cache_shrink_to(size_t keep) {
     size_t excess = (cache_bytes - keep + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
     if (excess < cache[oldest].size) {
       cache[oldest].size -= excess;
+      hk_guard_cut(&cache[oldest].guard, cache[oldest].base + cache[oldest].size,
+                   cache[oldest].base + cache[oldest].size + excess);
       cache_bytes -= excess;
       atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
       bases[n] = cache[oldest].base + cache[oldest].size;
@@ -154,6 +159,7 @@ static size_t cache_shrink_to(size_t keep) {
     }
     bases[n] = cache[oldest].base;
     sizes[n++] = cache[oldest].size;
+    hk_guard_cut(&cache[oldest].guard, bases[n - 1], bases[n - 1] + sizes[n - 1]);
     cache_remove(oldest);
   }
   pthread_mutex_unlock(&cache_lock);
@@ -194,8 +200,8 @@ static char *remap(char *base, size_t size, size_t new_size) {
  * the smallest of at least *size (its tail beyond *size stays cached: a split
  * at a 2 MiB boundary makes two mappings of their own), else the largest
  * smaller one grown by mremap, so only the new part faults in. NULL if the
- * cache is empty or the OS refuses to grow. */
-static char *cache_take(size_t size) {
+ * cache is empty or the OS refuses to grow. *guard: where its guard starts. */
+static char *cache_take(size_t size, char **guard) {
   size_t fit = CACHE_SLOTS, grow = CACHE_SLOTS;
   uint64_t now = hk_os_now_ms();
   pthread_mutex_lock(&cache_lock);
@@ -214,9 +220,15 @@ static char *cache_take(size_t size) {
   size_t i = fit != CACHE_SLOTS ? fit : grow;
   char *base = i != CACHE_SLOTS ? cache[i].base : NULL;
   size_t got = base ? cache[i].size : 0;
-  if (base && got > size) { /* the tail stays */
-    cache[i].base = base + size;
+  char *guard_at = base ? cache[i].guard : NULL;
+  if (base && got > size) { /* the tail stays, with what it has of the guard */
+    char *cut = base + size;
+    cache[i].base = cut;
     cache[i].size = got - size;
+    cache[i].guard = guard_at > cut ? guard_at : cut;
+    if (guard_at < cut) /* the guard is now two: the head's and the tail's */
+      hk_guards_add(1);
+    guard_at = guard_at < cut ? guard_at : cut;
     cache_bytes -= size;
     atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
   } else if (base) {
@@ -224,18 +236,23 @@ static char *cache_take(size_t size) {
   }
   cache_shrink_to(limit); /* unlocks */
   if (base && got < size) {
+    /* mremap moves one mapping: the guard's own goes first (it merges back). */
+    hk_guard_open(guard_at, base + got);
     char *grown = remap(base, got, size);
     if (!grown)
       unmap(base, got); /* the OS is short of memory: a fresh map follows */
     base = grown;
+    guard_at = grown ? grown + size : NULL;
   }
+  *guard = guard_at;
   return base;
 }
 
-/* Caches a freed mapping, the oldest making room, or unmaps it if it exceeds
- * the cache. */
-static void cache_put(char *base, size_t size) {
+/* Caches a freed mapping whose guard starts at `guard`, the oldest making room,
+ * or unmaps it if it exceeds the cache. */
+static void cache_put(char *base, size_t size, char *guard) {
   if (size > (size_t)hk_opt.large_cache_bytes || hk_opt.large_decay_ms == 0) {
+    hk_guard_cut(&guard, base, base + size);
     unmap(base, size);
     return;
   }
@@ -245,11 +262,16 @@ static void cache_put(char *base, size_t size) {
   decay.freed[decay.step % DECAY_STEPS] += size;
   size_t limit = decay_limit();
   /* A neighbour in the cache (most often the tail cache_take split off this
-   * block's mapping) joins it: splits do not leave the cache in pieces. */
+   * block's mapping) joins it: splits do not leave the cache in pieces. The
+   * lower one's guard opens: a cached range is guarded at its end only. */
   for (size_t i = 0; i < CACHE_SLOTS; i++)
     if (cache[i].base && (cache[i].base == base + size || cache[i].base + cache[i].size == base)) {
-      if (cache[i].base < base)
+      int below = cache[i].base < base;
+      hk_guard_open(below ? cache[i].guard : guard, below ? base : base + size);
+      if (below)
         base = cache[i].base;
+      else
+        guard = cache[i].guard;
       size += cache[i].size;
       cache_remove(i);
     }
@@ -262,10 +284,12 @@ static void cache_put(char *base, size_t size) {
     slot = cache_oldest();
     evicted = cache[slot].base;
     evicted_size = cache[slot].size;
+    hk_guard_cut(&cache[slot].guard, evicted, evicted + evicted_size);
     cache_remove(slot);
   }
   cache[slot].base = base;
   cache[slot].size = size;
+  cache[slot].guard = guard;
   cache[slot].since = now;
   cache_bytes += size;
   atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
@@ -288,9 +312,9 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
     return NULL;
   }
   size_t map_align = align > HK_SS_SIZE ? align : HK_SS_SIZE;
-  char *base = NULL;
+  char *base = NULL, *guard = NULL;
   if (map_align == HK_SS_SIZE)
-    base = cache_take(map_size);
+    base = cache_take(map_size, &guard);
   else
     hk_large_tick(hk_os_now_ms());
   int fresh = base == NULL;
@@ -298,12 +322,16 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
     if (!(base = hk_os_map_aligned(map_size, map_align)))
       return NULL;
     hk_registry_set(base, map_size, HK_REG_LARGE);
+    guard = base + map_size;
   }
   char *p = base + off;
+  char *end =
+      hk_guard_try(guard, hk_guard_start(p, size ? size : 1, base + map_size), base + map_size);
   large_hdr_t *h = (large_hdr_t *)(p - LARGE_HDR);
   h->magic = LARGE_MAGIC;
   h->base = base;
   h->map_size = map_size;
+  h->guard = end;
   hk_stat_large((int64_t)map_size);
   HK_EXPOSE(base, map_size, p, size);
   if (zero && !fresh)
@@ -318,24 +346,34 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   size_t need = map_size_for(size, off);
   if (!need)
     return NULL;
-  if (need <= h->map_size) /* in place */
-    HK_EXPOSE(h->base, need, p, size);
-  if (need == h->map_size)
-    return p;
   if (need < h->map_size) { /* shrink in place: the tail goes back */
     unmap(h->base + need, h->map_size - need);
     HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
+    char *guard = h->guard; /* not through a pointer: hk_guard_cut is instrumented (ASan) */
+    hk_guard_cut(&guard, h->base + need, h->base + h->map_size);
+    h->guard = guard;
     h->map_size = need;
+  }
+  if (need == h->map_size) { /* in place: the guard follows the block's end */
+    h->guard = hk_guard_try(h->guard, hk_guard_start(p, size, h->base + need), h->base + need);
+    HK_EXPOSE(h->base, need, p, size);
     return p;
   }
   size_t old_size = h->map_size;
+  /* mremap moves one mapping: the guard's own goes first (it merges back). */
+  char *guard = h->guard;
+  hk_guard_open(guard, h->base + old_size);
   char *base = remap(h->base, old_size, need);
-  if (!base)
+  if (!base) {
+    h->guard = hk_guard_try(h->base + old_size, guard, h->base + old_size);
     return NULL;
+  }
+  guard = hk_guard_try(base + need, hk_guard_start(base + off, size, base + need), base + need);
   HK_EXPOSE(base, need, base + off, size);
   h = (large_hdr_t *)(base + off - LARGE_HDR);
   h->base = base;
   h->map_size = need;
+  h->guard = guard;
   HK_CTR_ADD(hk_ctr.large_bytes, (int64_t)(need - old_size));
   return base + off;
 }
@@ -347,10 +385,10 @@ HK_NO_ASAN void hk_large_free(void *p) {
   h->magic = FREED_MAGIC;
   HK_POISON(base, map_size); /* before another thread can take it from the cache */
   hk_stat_large(-(int64_t)map_size);
-  cache_put(base, map_size);
+  cache_put(base, map_size, h->guard); /* cached with its guard */
 }
 
 HK_NO_ASAN size_t hk_large_usable(const void *p) {
   large_hdr_t *h = hdr_of(p);
-  return (size_t)(h->base + h->map_size - (const char *)p);
+  return (size_t)(h->guard - (const char *)p);
 }

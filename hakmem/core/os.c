@@ -15,7 +15,7 @@
 
 extern char **environ;
 
-static _Atomic uint64_t os_maps, os_unmaps, os_decommits;
+static _Atomic uint64_t os_maps, os_unmaps, os_decommits, os_protects;
 static _Atomic int64_t os_bytes_mapped, os_bytes_decommitted;
 static _Atomic int os_fail_maps;
 
@@ -85,6 +85,11 @@ void hk_os_decommit(void *p, size_t size) {
   (void)madvise(p, size, MADV_DONTNEED);
   atomic_fetch_add_explicit(&os_decommits, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&os_bytes_decommitted, (int64_t)size, memory_order_relaxed);
+}
+
+int hk_os_protect(void *p, size_t size, int access) {
+  atomic_fetch_add_explicit(&os_protects, 1, memory_order_relaxed);
+  return mprotect(p, size, access ? PROT_READ | PROT_WRITE : PROT_NONE);
 }
 
 void hk_os_recommit(size_t size) {
@@ -166,6 +171,7 @@ void hk_os_get_counters(hk_os_counters_t *out) {
   out->maps = atomic_load(&os_maps);
   out->unmaps = atomic_load(&os_unmaps);
   out->decommits = atomic_load(&os_decommits);
+  out->protects = atomic_load(&os_protects);
   out->bytes_mapped = (uint64_t)atomic_load(&os_bytes_mapped);
   out->bytes_decommitted = (uint64_t)atomic_load(&os_bytes_decommitted);
 }

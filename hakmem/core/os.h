@@ -22,6 +22,10 @@ void hk_os_recommit(size_t size);
  * onto a fresh aligned range. Returns the new start, or NULL (the old mapping
  * is untouched). */
 void *hk_os_remap(void *p, size_t old_size, size_t new_size, size_t align);
+/* Guard pages (core/guard.h): [p, p + size) (page aligned) inaccessible
+ * (access 0) or readable and writable again (1). 0, or -1 with errno (ENOMEM:
+ * the process is at its limit of mappings, vm.max_map_count). */
+int hk_os_protect(void *p, size_t size, int access);
 /* mincore(2): one byte per page of [p, p + size), bit 0 set if resident;
  * 0, or -1 if part of the range is not mapped. */
 int hk_os_mincore(const void *p, size_t size, unsigned char *vec);
@@ -57,6 +61,7 @@ typedef struct hk_os_counters {
   uint64_t maps;
   uint64_t unmaps;
   uint64_t decommits;
+  uint64_t protects;          /* mprotect calls (guard pages) */
   uint64_t bytes_mapped;      /* mapped now */
   uint64_t bytes_decommitted; /* of those, given back with madvise and not reused */
 } hk_os_counters_t;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "hakmem/core/guard.h"
 #include "hakmem/core/superslab.h"
 
 #define HK_SPAN_OFFSET ((size_t)64) /* block start from the run's start */
@@ -21,11 +22,14 @@
 void *hk_span_new(hk_heap_t *heap, size_t size, size_t align);
 /* Gives a span's units back (owner only). */
 void hk_span_free(hk_heap_t *heap, hk_slab_t *s);
-/* From the block's start to the end of its run. */
-static inline size_t hk_span_usable(const hk_slab_t *s) {
+/* The end of a span's run of units. */
+static inline char *hk_span_run_end(const hk_slab_t *s) {
   hk_ss_t *ss = hk_ss_of(s);
-  char *end = (char *)ss + ((size_t)(s - ss->slabs) + s->units) * HK_UNIT_SIZE;
-  return (size_t)(end - s->base);
+  return (char *)ss + ((size_t)(s - ss->slabs) + s->units) * HK_UNIT_SIZE;
+}
+/* From the block's start to the end of its run, or to its guard (hardened). */
+static inline size_t hk_span_usable(const hk_slab_t *s) {
+  return (size_t)((HK_GUARD_SIZE ? s->guard : hk_span_run_end(s)) - s->base);
 }
 
 #endif /* HAKMEM_CORE_SPAN_H */

@@ -57,6 +57,7 @@ typedef struct hk_slab {
   uint32_t capacity;
   uint8_t cls;
   uint8_t units;
+  char *guard; /* a span's usable end, where its guard starts (hardened; guard.h) */
   /* Owner only. */
   _Alignas(64) void *free;     /* locally freed blocks */
   void *free_tail;             /* last of them: refill splices the list whole */

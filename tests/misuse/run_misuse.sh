@@ -4,7 +4,8 @@
 # exactly the expected line (ADDR is the address it announced), or, for "-", that
 # this build does not claim to detect it (then any outcome is reported, not
 # judged); "exit 0": not a misuse, the program must run on; "go on: LINE": the
-# line, then exit 0 (HAKMEM_ABORT_ON_ERROR=0). A fourth field is an environment
+# line, then exit 0 (HAKMEM_ABORT_ON_ERROR=0); "SIGSEGV": killed by SIGSEGV, no
+# line (a guard page stops the overflow). A fourth field is an environment
 # setting for the run. BUILD "other": a detected misuse needs only SIGABRT and a
 # hakmem line.
 #
@@ -51,6 +52,13 @@ for prog in "$@"; do
   fi
   want=${want//ADDR/$addr}
   checked=$((checked + 1))
+  if [[ "$want" == SIGSEGV ]]; then
+    if [[ $status -eq 139 ]]; then echo "ok: $name: SIGSEGV"; else
+      echo "FAIL: $name: expected SIGSEGV (status 139); got status $status and:"; echo "$out"
+      failures=$((failures + 1))
+    fi
+    continue
+  fi
   if [[ "$want" == "go on: "* ]]; then
     if [[ $status -eq 0 ]] && grep -qxF -- "${want#go on: }" <<<"$out"; then
       echo "ok: $name: reported, went on: ${want#go on: }"

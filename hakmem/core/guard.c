@@ -1,0 +1,3 @@
+#include "hakmem/core/guard.h"
+
+_Atomic long hk_guards_live;
