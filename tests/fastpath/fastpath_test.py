@@ -14,6 +14,10 @@ import callgrind
 
 ITERS = (10000, 50000)
 TIMEOUT_S = 120
+# Start-up and exit differ between two runs by about a hundred instructions on a loaded
+# machine (30.003 or 29.997 per pair over the 40,000 pairs between the runs); one more
+# instruction on the fast path is 1.0 per pair.
+NOISE = 0.05
 
 
 def read_golden(path):
@@ -48,11 +52,11 @@ def main():
                 sys.exit("fastpath_test: unknown probe %r in %s" % (probe, golden_path))
             ir, _ = callgrind.per_op(probes[probe](size), ITERS[0], ITERS[1], lib, tmp,
                                      TIMEOUT_S)
-            verdict = "ok" if ir <= limit else "OVER"
-            print("%-4s %-11s %5d B: %5.1f instructions per pair (golden %g)" %
+            verdict = "ok" if ir <= limit + NOISE else "OVER"
+            print("%-4s %-11s %5d B: %7.3f instructions per pair (golden %g)" %
                   (verdict, probe, size, ir, limit))
-            if ir > limit:
-                over.append("%s %d B: %.1f > %g" % (probe, size, ir, limit))
+            if verdict == "OVER":
+                over.append("%s %d B: %.3f > %g" % (probe, size, ir, limit))
     if over:
         print("fastpath_test: FAILED: the fast path grew (%s). If that is intended, raise the "
               "figure in tests/fastpath/golden.txt in the commit that says why." %
