@@ -56,11 +56,14 @@ static void table(void) {
 }
 
 static size_t rss_bytes(void) {
-  unsigned long size, resident;
+  unsigned long size = 0, resident = 0;
   FILE *f = fopen("/proc/self/statm", "r");
-  if (f == NULL || fscanf(f, "%lu %lu", &size, &resident) != 2)
-    bench_die("size_fit: cannot read /proc/self/statm");
+  if (f == NULL)
+    bench_die("size_fit: cannot open /proc/self/statm");
+  int fields = fscanf(f, "%lu %lu", &size, &resident);
   fclose(f);
+  if (fields != 2)
+    bench_die("size_fit: cannot read /proc/self/statm");
   return resident * (size_t)sysconf(_SC_PAGESIZE);
 }
 
