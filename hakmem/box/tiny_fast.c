@@ -296,8 +296,9 @@ void hk_free_tagged(void *p) {
   unsigned c = hk_tag_class_of(tag);
   /* Hardened: resolving says what is wrong (a freed header: a double free). */
   if (!HAKMEM_HARDENED && tag != HK_TAG_SPAN && !(c >= HK_NUM_CLASSES && c < HK_SLAB_CLASSES)) {
-    hk_misuse("invalid free", p, "no block header: a corrupt header or not a block", HK_NO_CLASS,
-              0);
+    hk_misuse("invalid free", p,
+              HK_HDR ? "no block header: a corrupt header or not a block" : "not in a slab in use",
+              HK_NO_CLASS, 0);
     return;
   }
   free_block(p);

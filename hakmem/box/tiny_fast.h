@@ -3,9 +3,9 @@
  * Owns: nothing but code; it pops from and pushes on the thread cache.
  * alloc: size -> class, pop the class's list, room + 1.
  * free:  the registry byte is this thread's heap id (a block of its own heap),
- *        class from the header byte's tag (one load; or the slab descriptor
- *        without the header), push, room - 1; a full cache takes the
- *        overflow path.
+ *        class from the header byte's tag (one load; without the header,
+ *        the SuperSlab's unit map, 3 instructions more), push, room - 1; a
+ *        full cache takes the overflow path.
  * Everything else (empty list, first use of a thread, another thread's block,
  * large blocks, NULL, foreign pointers, a tag that is no cached class's) goes
  * to a noinline slow path.
@@ -27,7 +27,7 @@
 
 /* Whether hk_free_push checks for a tag that is no cached class before it
  * pushes: all but the shipped build (release, header on, not hardened). */
-#define HK_FREE_RANGE_CHECK (!HAKMEM_BUILD_RELEASE || HAKMEM_HARDENED || HK_ASAN || !HK_HDR)
+#define HK_FREE_RANGE_CHECK (!HAKMEM_BUILD_RELEASE || HAKMEM_HARDENED || HK_ASAN)
 
 void *hk_alloc_slow(size_t size);
 void hk_free_slow(void *p);
@@ -110,8 +110,8 @@ HK_HOT void *hk_alloc(size_t size) {
 /* Pushes p, a block of this thread's heap whose class (or tag) is c. */
 HK_HOT void hk_free_push(void *p, unsigned c) {
   /* c may be HK_CACHE_SPARE (no cached class): the shipped build lets it take
-   * the overflow path through the spare entry; builds that check, poison or
-   * read the class from the SuperSlab send it to the slow path here. */
+   * the overflow path through the spare entry; builds that check or poison
+   * send it to the slow path here. */
   if (HK_FREE_RANGE_CHECK && HK_UNLIKELY(c >= HK_NUM_CLASSES)) {
     hk_free_tagged(p);
     return;
@@ -136,7 +136,7 @@ HK_HOT void hk_free(void *p) {
 #if HK_HDR
     hk_free_push(p, hk_tag_slot[hk_hdr_load(p)]);
 #else
-    hk_free_push(p, hk_ss_of(p)->unit_cls[hk_unit_of(p)]);
+    hk_free_push(p, hk_ss_of(p)->unit_slot[hk_unit_of(p)]);
 #endif
     return;
   }
@@ -145,12 +145,12 @@ HK_HOT void hk_free(void *p) {
 
 /* free of a block hk_alloc(size) returned, with that size (C++ sized delete).
  * Without the header, a tiny block's class comes from the size, not from the
- * SuperSlab's unit map (a load from another cache line), at the same cost: 34
- * instructions per new+delete pair either way (callgrind, release). With the
- * header the byte before the block is the cheapest lookup (31 instructions per
- * pair; from the size: 34), so this is hk_free. Not for C23 free_sized: realloc
- * keeps a block of a larger class in place, so the size a program passes there
- * need not name the block's class. Debug builds check the class. */
+ * SuperSlab's unit map (a load from another cache line): 30 instructions per
+ * new+delete pair against 32 (callgrind, exactfit). With the header the byte
+ * before the block is the cheapest lookup (29 per pair), so this is hk_free.
+ * Not for C23 free_sized: realloc keeps a block of a larger class in place, so
+ * the size a program passes there need not name the block's class. Debug
+ * builds check the class. */
 HK_HOT void hk_free_sized(void *p, size_t size) {
 #if HK_HDR
   (void)size;

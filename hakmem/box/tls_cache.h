@@ -24,6 +24,7 @@ enum { HK_THREAD_NEW = 0, HK_THREAD_ATTACHED = 1, HK_THREAD_EXITED = 2 };
  * header) pushes there and takes the overflow path, which takes the block back
  * and resolves it: no range check on the shipped build's fast path. */
 #define HK_CACHE_SPARE HK_NUM_CLASSES
+_Static_assert(HK_SS_SLOT_OF(HK_SLAB_UNUSED) == HK_CACHE_SPARE, "unit_slot names the spare entry");
 
 typedef struct hk_tls {
   void *head[HK_NUM_CLASSES + 1];

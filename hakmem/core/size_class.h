@@ -3,7 +3,9 @@
  * Owns: the class list (strides, multiples of 16) and the request -> class map.
  * Tiny classes serve requests up to HK_TINY_MAX (1 KiB) through a byte per size;
  * mid classes (to 64 KiB) through a count-leading-zeros formula. Neither loops
- * nor divides. A block's usable size is its stride minus the header byte.
+ * nor divides. A block's usable size is its stride minus the header byte; with
+ * the header off (HK_HDR 0) strides are exact, so a power-of-two request gets
+ * a slot of its own size (README, "Size classes and the header byte").
  * Hot-path cost: tiny 2 instructions (table address, byte load; 1 KiB of table,
  * of which a program touches the lines of the sizes it asks for); mid about 8. */
 #ifndef HAKMEM_CORE_SIZE_CLASS_H
@@ -19,8 +21,10 @@
 /* The table covers the whole last tiny class (stride 1040). */
 #define HK_TABLE_MAX   ((size_t)1040 - HK_HDR)
 #define HK_MID_CLASSES (HK_NUM_CLASSES - HK_TINY_CLASSES)
-/* The last stride is 65536 + 64. */
-#define HK_SMALL_MAX ((size_t)65600 - HK_HDR)
+/* Mid strides are four per doubling, plus this with the header on (room for it,
+ * blocks on a cache line), exact without: the last stride is 65536 + HK_MID_PAD. */
+#define HK_MID_PAD   (HK_HDR ? 64 : 0)
+#define HK_SMALL_MAX ((size_t)65536 + HK_MID_PAD - HK_HDR)
 /* Aligned classes: strides 64 B .. 32 KiB, powers of two, each block aligned to
  * its stride. They serve aligned requests (box/aligned.h), straight from the
  * heap's slabs: no thread cache holds them, so their tags (HK_NUM_CLASSES ..)
@@ -74,7 +78,7 @@ HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[n + HK_HDR]; }
 
 /* For HK_TABLE_MAX < n <= HK_SMALL_MAX. */
 HK_HOT unsigned hk_mid_class(size_t n) {
-  size_t x = n + HK_HDR - 65; /* the class's nominal size must exceed x */
+  size_t x = n + HK_HDR - HK_MID_PAD - 1; /* the class's nominal size must exceed x */
   if (x < 1024)
     x = 1024;
   unsigned b = 63u - (unsigned)__builtin_clzll(x);

@@ -18,6 +18,7 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
   ss->heap = heap;
   ss->free_units = ALL_UNITS;
   memset(ss->unit_cls, HK_SLAB_UNUSED, sizeof ss->unit_cls);
+  memset(ss->unit_slot, HK_SS_SLOT_OF(HK_SLAB_UNUSED), sizeof ss->unit_slot);
   for (int i = 0; i < HK_UNITS_PER_SS; i++)
     ss->slabs[i].cls = HK_SLAB_UNUSED;
   /* Under ASan nothing outside a live block may be touched by the user. */
@@ -121,6 +122,7 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
   for (unsigned u = 0; u < units; u++)
     ss->unit_slab[start + u] = (uint8_t)start;
   memset(&ss->unit_cls[start], (int)c, units);
+  memset(&ss->unit_slot[start], (int)HK_SS_SLOT_OF(c), units);
   hk_slab_t *s = &ss->slabs[start];
   HK_ASSERT(s->cls == HK_SLAB_UNUSED);
   HK_ASSERT(atomic_load(&s->remote) == 0);
@@ -141,6 +143,7 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
   unsigned start = (unsigned)(s - ss->slabs);
   s->cls = HK_SLAB_UNUSED;
   memset(&ss->unit_cls[start], HK_SLAB_UNUSED, s->units);
+  memset(&ss->unit_slot[start], HK_SS_SLOT_OF(HK_SLAB_UNUSED), s->units);
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
   ss->free_units |= run_mask(start, s->units);
   ss->dirty_units |= run_mask(start, s->units);

@@ -85,8 +85,16 @@ typedef struct hk_ss {
   /* unit -> class of its slab (HK_SLAB_UNUSED if none): the class of a block
    * without touching the block, for builds without the header byte. */
   uint8_t unit_cls[HK_UNITS_PER_SS];
+  /* unit -> the thread-cache entry its free pushes onto (HK_SS_SLOT_OF): the
+   * class if cached, else the spare entry, so that the free fast path of a
+   * build without the header needs no range check (box/tls_cache.h). */
+  uint8_t unit_slot[HK_UNITS_PER_SS];
   hk_slab_t slabs[HK_UNITS_PER_SS]; /* descriptor at a slab's first unit */
 } hk_ss_t;
+
+/* The unit_slot of a slab of class (or tag) c: HK_NUM_CLASSES is the thread
+ * cache's spare entry (HK_CACHE_SPARE). */
+#define HK_SS_SLOT_OF(c) ((c) < HK_NUM_CLASSES ? (c) : HK_NUM_CLASSES)
 
 typedef struct hk_heap_stats {
   uint64_t refills, spills, remote_frees_collected, slabs_made, slabs_released, ss_mapped;
