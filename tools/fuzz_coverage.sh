@@ -6,7 +6,7 @@
 # sources OSS-Fuzz uses) with the replay main in place of libFuzzer: the
 # developer build and the same with HAKMEM_HARDENED=1 (as tools/fuzz.sh
 # --hardened fuzzes it). Replays each harness's corpus and regression inputs
-# once in each build, prints each build's line and branch coverage per file of
+# once in each build (the hardened one also with HAKMEM_ZERO_ON_FREE=1), prints each build's line and branch coverage per file of
 # hakmem/ (llvm-profdata-14, llvm-cov-14), then the union of the two (a line is
 # reached if either build reaches it) per file and per layer (core, box, api),
 # and the lines neither reaches, per file, as ranges. HTML reports, one per
@@ -33,6 +33,10 @@ HARNESSES=(alloc_ops threads lifecycle options size_class)
 FLAGS="-fprofile-instr-generate -fcoverage-mapping -O1 -g"
 BUILDS=(default hardened)
 declare -A BUILD_FLAGS=([default]="" [hardened]="-DHAKMEM_HARDENED=1")
+# The hardened build replays each corpus a second time with zero-on-free on (an
+# option read at init, so a process of its own): every free scrubs the block,
+# every reuse checks the scrub, the thread cache stays empty.
+declare -A BUILD_ENV=([default]="" [hardened]="HAKMEM_ZERO_ON_FREE=1")
 
 mkdir -p "$WORK"
 clang -O1 -c fuzz/replay_main.c -o "$WORK/replay_main.o"
@@ -53,9 +57,14 @@ for b in "${BUILDS[@]}"; do
   for h in "${HARNESSES[@]}"; do
     dirs=("$REPO/fuzz/corpus/$h")
     [[ -d "$REPO/fuzz/regressions/$h" ]] && dirs+=("$REPO/fuzz/regressions/$h")
-    # -runs=0: the checked-in inputs only, no random ones.
-    LLVM_PROFILE_FILE="$w/prof/$h.%p.profraw" "$w/out/${h}_fuzzer" -runs=0 "${dirs[@]}" |
-      sed "s/^/fuzz_coverage.sh: $b: $h: /"
+    envs=("")
+    [[ -z "${BUILD_ENV[$b]}" ]] || envs+=("${BUILD_ENV[$b]}")
+    for e in "${envs[@]}"; do
+      # -runs=0: the checked-in inputs only, no random ones.
+      # shellcheck disable=SC2086 # e is empty or one NAME=value
+      env $e LLVM_PROFILE_FILE="$w/prof/$h.%p.profraw" "$w/out/${h}_fuzzer" -runs=0 "${dirs[@]}" |
+        sed "s/^/fuzz_coverage.sh: $b${e:+ ($e)}: $h: /"
+    done
     # llvm-cov takes the first binary as an argument, the others with -object.
     if ((${#objects[@]})); then objects+=(-object); fi
     objects+=("$w/out/${h}_fuzzer")
