@@ -253,9 +253,9 @@ static void child_going_on(size_t n) {
   unsigned char *p = hak_malloc(sz);
   memset(p, 0x5a, sz);
   unsigned char *bad[] = {p + 8, (unsigned char *)hk_ss_of(p) + 64, p};
-  /* The header write is a write outside the block: ASan would stop it. */
+  /* The header is outside the block: ASan would stop its read and write. */
   size_t nbad = HK_ASAN ? 2 : 3;
-  unsigned char hdr = p[-1];
+  unsigned char hdr = HK_ASAN ? 0 : p[-1];
   if (!HK_ASAN)
     p[-1] = (unsigned char)~hdr;
   for (size_t i = 0; i < nbad; i++) {
