@@ -214,9 +214,9 @@ static void child_remote_double_free(size_t n) {
 /* Misuse in a child, each of which hakmem must report with one "hakmem: "
  * line and abort, never hang or go on: 0 a block freed twice from two other
  * threads, 1 freed twice in a row and 2 an interior pointer
- * (checked in debug builds), 3 a foreign pointer, 4 a large block freed
+ * (checked in debug and hardened builds), 3 a foreign pointer, 4 a large block freed
  * twice, 5 a span freed twice, 6 a freed span reallocated (every build), 7 a
- * pointer inside a span (debug builds), 8 bad pointers to realloc and
+ * pointer inside a span (debug and hardened builds), 8 bad pointers to realloc and
  * malloc_usable_size with HAKMEM_ABORT_ON_ERROR=0 (every build). */
 enum {
   MISUSE_REMOTE_DOUBLE_FREE,
@@ -442,7 +442,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 10: { /* a misuse in a child (child_misuse) */
       int kind = (int)(arg & 15);
       if (kind >= MISUSES ||
-          (HAKMEM_BUILD_RELEASE &&
+          (HAKMEM_BUILD_RELEASE && !HAKMEM_HARDENED &&
            (kind == MISUSE_DOUBLE_FREE || kind == MISUSE_INTERIOR || kind == MISUSE_SPAN_INTERIOR)))
         break;
       do_fork(kind, arg, n);
