@@ -47,8 +47,9 @@ for b in "${BUILDS[@]}"; do
   w="$WORK/$b"
   mkdir -p "$w/out" "$w/prof"
   # build.sh's own WORK (its object files) is per build.
+  engine="$WORK/replay_main.o"
   CC=clang CXX=clang++ CFLAGS="$FLAGS ${BUILD_FLAGS[$b]}" CXXFLAGS="$FLAGS" \
-    LIB_FUZZING_ENGINE="$WORK/replay_main.o" SRC="$w" WORK="$w" OUT="$w/out" \
+    LIB_FUZZING_ENGINE="$engine" SRC="$w" WORK="$w" OUT="$w/out" \
     bash fuzz/oss-fuzz/build.sh >"$w/build.log" 2>&1 || {
     cat "$w/build.log"
     exit 1
