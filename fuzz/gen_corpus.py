@@ -133,13 +133,14 @@ def lifecycle():
     purge += lop(L_PURGE, 0) + lop(L_DELAY, 0) + lop(L_BURST, 70, TINY) + lop(L_TRIM, 0)
     purge += lop(L_THREAD, 5, MID) + lop(L_PURGE, 0)
     write("lifecycle", "purge_trim", purge)
-    # op 10: a misuse in a child; argument & 7 picks it (0, the cross-thread
-    # double free, only with the known-bug checks on).
+    # op 10: a misuse in a child; argument & 15 picks it (8: bad pointers
+    # with HAKMEM_ABORT_ON_ERROR=0).
     L_MISUSE = 10
     write("lifecycle", "misuse", lop(L_MALLOC, 1) + lop(L_MISUSE, 1) + lop(L_MISUSE, 2))
     write("lifecycle", "misuse_big", lop(L_MISUSE, 3) + lop(L_MISUSE, 4, LARGE))
     write("lifecycle", "misuse_span", lop(L_MISUSE, 5, SPAN) + lop(L_MISUSE, 6, SPAN))
     write("lifecycle", "misuse_span_interior", lop(L_MISUSE, 7, SPAN))
+    write("lifecycle", "misuse_going_on", lop(L_MISUSE, 8, MID))
     # op 9's bits: purge delay 0, background purger, large decay 0, no large cache.
     bg = lop(L_DELAY, 1 | 2 | 4) + lop(L_MALLOC, 1, LARGE) + lop(L_FREE, 1) + lop(L_BURST, 9, MID)
     bg += lop(L_THREAD, 4, MID) + lop(L_MALLOC, 2, SPAN) + lop(L_FREE, 2) + lop(L_MALLOC, 3, LARGE)

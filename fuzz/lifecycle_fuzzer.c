@@ -11,7 +11,9 @@
  * blocks; a fork child sees the parent's blocks intact and exits cleanly; a
  * misuse in a child (double frees, an interior or foreign pointer, a freed
  * span reallocated) is
- * reported with one "hakmem: " line and aborts, never hangs or goes on; at the
+ * reported with one "hakmem: " line and aborts, never hangs or goes on (with
+ * HAKMEM_ABORT_ON_ERROR=0, bad pointers to realloc and malloc_usable_size are
+ * reported, refused and leave the block alone); at the
  * end the statistics are back where they began. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -212,9 +214,10 @@ static void child_remote_double_free(size_t n) {
 /* Misuse in a child, each of which hakmem must report with one "hakmem: "
  * line and abort, never hang or go on: 0 a block freed twice from two other
  * threads, 1 freed twice in a row and 2 an interior pointer
- * (checked in debug builds), 3 a foreign pointer, 4 a large block freed
+ * (checked in debug and hardened builds), 3 a foreign pointer, 4 a large block freed
  * twice, 5 a span freed twice, 6 a freed span reallocated (every build), 7 a
- * pointer inside a span (debug builds). */
+ * pointer inside a span (debug and hardened builds), 8 bad pointers to realloc and
+ * malloc_usable_size with HAKMEM_ABORT_ON_ERROR=0 (every build). */
 enum {
   MISUSE_REMOTE_DOUBLE_FREE,
   MISUSE_DOUBLE_FREE,
@@ -224,13 +227,58 @@ enum {
   MISUSE_SPAN_DOUBLE_FREE,
   MISUSE_SPAN_REALLOC_FREED,
   MISUSE_SPAN_INTERIOR,
+  MISUSE_GOING_ON,
   MISUSES
 };
-static const char *const misuse_name[MISUSES] = {
-    "a cross-thread double free",     "a double free",
-    "a free of an interior pointer",  "a free of a foreign pointer",
-    "a double free of a large block", "a double free of a span",
-    "a realloc of a freed span",      "a free inside a span"};
+static const char *const misuse_name[MISUSES] = {"a cross-thread double free",
+                                                 "a double free",
+                                                 "a free of an interior pointer",
+                                                 "a free of a foreign pointer",
+                                                 "a double free of a large block",
+                                                 "a double free of a span",
+                                                 "a realloc of a freed span",
+                                                 "a free inside a span",
+                                                 "bad pointers with HAKMEM_ABORT_ON_ERROR=0"};
+
+/* Misuse with HAKMEM_ABORT_ON_ERROR=0, each reported and refused, every block
+ * left as it was: realloc of a misaligned pointer, of one inside the SuperSlab
+ * header and of a block whose header was overwritten gives NULL with EINVAL,
+ * malloc_usable_size of those and of a foreign pointer 0; a block of an
+ * aligned class freed twice is not handed out twice. Then the child aborts, as
+ * a misuse child does; exit status 4 (not reported, to the parent) if one went
+ * otherwise. */
+static void child_going_on(size_t n) {
+  hk_opt.abort_on_error = 0;
+  size_t sz = 32 + n % HK_TINY_MAX;
+  unsigned char *p = hak_malloc(sz);
+  memset(p, 0x5a, sz);
+  unsigned char *bad[] = {p + 8, (unsigned char *)hk_ss_of(p) + 64, p};
+  /* The header is outside the block: ASan would stop its read and write. */
+  size_t nbad = HK_ASAN ? 2 : 3;
+  unsigned char hdr = HK_ASAN ? 0 : p[-1];
+  if (!HK_ASAN)
+    p[-1] = (unsigned char)~hdr;
+  for (size_t i = 0; i < nbad; i++) {
+    errno = 0;
+    if (hak_realloc(bad[i], sz * 2) || errno != EINVAL || hak_usable_size(bad[i]) != 0)
+      _exit(4);
+  }
+  if (!HK_ASAN)
+    p[-1] = hdr;
+  if (hak_usable_size(&sz) != 0)
+    _exit(4);
+  for (size_t i = 0; i < sz; i++)
+    if (p[i] != 0x5a)
+      _exit(4);
+  hak_free(p);
+  void *a = hak_aligned_alloc(4096, sz);
+  hak_free(a);
+  hak_free(a);
+  void *a1 = hak_aligned_alloc(4096, sz), *a2 = hak_aligned_alloc(4096, sz);
+  if (!a1 || a1 == a2)
+    _exit(4);
+  abort();
+}
 
 static void child_misuse(int kind, size_t n) {
   static char foreign[64];
@@ -270,6 +318,9 @@ static void child_misuse(int kind, size_t n) {
   case MISUSE_SPAN_INTERIOR:
     p = hak_malloc(HK_SMALL_MAX + 1 + n % (HK_SPAN_MAX - HK_SMALL_MAX));
     hak_free((char *)p + 16);
+    break;
+  case MISUSE_GOING_ON:
+    child_going_on(n);
     break;
   }
   child_exit(0);
@@ -389,9 +440,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       break;
     case 10: { /* a misuse in a child (child_misuse) */
-      int kind = (int)(arg & 7);
+      int kind = (int)(arg & 15);
       if (kind >= MISUSES ||
-          (HAKMEM_BUILD_RELEASE &&
+          (HAKMEM_BUILD_RELEASE && !HAKMEM_HARDENED &&
            (kind == MISUSE_DOUBLE_FREE || kind == MISUSE_INTERIOR || kind == MISUSE_SPAN_INTERIOR)))
         break;
       do_fork(kind, arg, n);

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Continuous fuzzing here:
-#   tools/fuzz.sh --seconds N [--jobs J] [--no-known-bugs] [harness...]
+#   tools/fuzz.sh --seconds N [--jobs J] [--no-known-bugs] [--hardened] [harness...]
 #
 # Builds the harnesses with --config=fuzz and the checks of known open bugs on
 # (--define=hk_fuzz_known_bugs=on; --no-known-bugs leaves them off, so a known
 # hang does not eat the run's time), then fuzzes each harness in turn for N
 # seconds with J libFuzzer jobs (-fork=J; crashes and timeouts do not stop the
-# run). Afterwards, per harness:
+# run). --hardened fuzzes the same harnesses built with HAKMEM_HARDENED
+# (--define=hk_hardened=on: safe-linked lists, the free bit, the freed-block
+# scrub and its checks); the corpus and regression inputs are shared. Afterwards,
+# per harness:
 #   - new inputs that add coverage are merged into fuzz/corpus/<name>/ (-merge=1);
 #   - each crash is minimised (-minimize_crash=1) and, if its one-line cause is
 #     new, written to fuzz/regressions/<name>/<hash> with <hash>.txt holding that
@@ -18,9 +21,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ALL=(alloc_ops threads lifecycle options size_class)
-seconds=60 jobs=1 harnesses=() known_bugs=on
+seconds=60 jobs=1 harnesses=() known_bugs=on hardened=off
 usage() {
-  echo "usage: $0 --seconds N [--jobs J] [--no-known-bugs] [harness...]  (harnesses: ${ALL[*]})" >&2
+  echo "usage: $0 --seconds N [--jobs J] [--no-known-bugs] [--hardened] [harness...]  (harnesses: ${ALL[*]})" >&2
   exit 2
 }
 while (($#)); do
@@ -28,6 +31,7 @@ while (($#)); do
   --seconds) seconds="${2:?}" && shift 2 ;;
   --jobs) jobs="${2:?}" && shift 2 ;;
   --no-known-bugs) known_bugs=off && shift ;;
+  --hardened) hardened=on && shift ;;
   -h | --help) usage ;;
   -*) usage ;;
   *) harnesses+=("$1") && shift ;;
@@ -43,6 +47,7 @@ for h in "${harnesses[@]}"; do
 done
 
 BAZEL_ARGS=(--config=fuzz "--define=hk_fuzz_known_bugs=$known_bugs")
+[[ "$hardened" == off ]] || BAZEL_ARGS+=(--define=hk_hardened=on)
 WORK="${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/hakmem-fuzz.XXXXXX")}"
 mkdir -p "$WORK"
 targets=()
@@ -145,4 +150,4 @@ done
 echo
 printf '%-12s %8s %8s %8s %s\n' harness exec/s edges corpus "crashes (new causes/artifacts)"
 for r in "${rows[@]}"; do echo "$r"; done
-echo "fuzz.sh: ${seconds}s per harness, $jobs job(s); work files in $WORK"
+echo "fuzz.sh: ${seconds}s per harness, $jobs job(s), hardened $hardened; work files in $WORK"
