@@ -3,24 +3,37 @@
 #include "hakmem/core/debug.h"
 #include "hakmem/core/stats.h"
 
+/* A run shorter than a unit and a page could let two blocks start in one unit,
+ * which has one descriptor (small aligned spans round up to this). */
+#define MIN_PAGES ((unsigned)(HK_UNIT_SIZE / HK_PAGE_SIZE) + 1)
+
 void *hk_span_new(hk_heap_t *heap, size_t size, size_t align) {
   HK_ASSERT(align <= HK_SPAN_ALIGN_MAX && !(align & (align - 1)));
-  size_t offset = align > HK_SPAN_OFFSET ? align : HK_SPAN_OFFSET;
+  /* The block starts a cache line into its run, `align` bytes for alignments
+   * to a page, and a page in (on an aligned run start) above: the header byte
+   * stays inside the run. */
+  size_t offset = align <= HK_SPAN_OFFSET ? HK_SPAN_OFFSET
+                  : align < HK_PAGE_SIZE  ? align
+                                          : HK_PAGE_SIZE;
+  if (align < HK_SPAN_OFFSET)
+    align = HK_SPAN_OFFSET;
   /* At least a byte inside the run; under ASan also one after the block, so
-   * that an overflow lands in this run's poisoned tail, not the next mapping. */
+   * that an overflow lands in this run's poisoned tail, not the next span. */
   size_t end = offset + (size ? size : 1) + HK_ASAN;
-  unsigned units = (unsigned)((end + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+  unsigned pages = (unsigned)((end + HK_PAGE_SIZE - 1) / HK_PAGE_SIZE);
 #ifdef HAKMEM_PLANT_SPAN_SHORT_UNIT
-  units = (unsigned)((end - offset + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+  pages = (unsigned)((end - offset + HK_PAGE_SIZE - 1) / HK_PAGE_SIZE);
 #endif
-  hk_slab_t *s = hk_units_claim(heap, units, HK_TAG_SPAN, offset);
+  if (pages < MIN_PAGES)
+    pages = MIN_PAGES;
+  hk_slab_t *s = hk_pages_claim(heap, pages, offset, align);
   if (!s)
     return NULL;
   s->capacity = s->carved = s->used = 1;
 #if HK_HDR
   hk_hdr_store(s->base, HK_TAG_SPAN);
 #endif
-  HK_UNPOISON(s->base, size); /* free units are poisoned */
+  HK_UNPOISON(s->base, size); /* free pages are poisoned */
   hk_stat_large((int64_t)hk_span_usable(s));
   return s->base;
 }
@@ -30,5 +43,5 @@ void hk_span_free(hk_heap_t *heap, hk_slab_t *s) {
   hk_stat_large(-(int64_t)hk_span_usable(s));
   s->used = 0;
   HK_STAT(heap, slabs_released);
-  hk_units_release(heap, s);
+  hk_pages_release(heap, s);
 }

@@ -91,23 +91,28 @@ void hk_heap_wait_taken(hk_heap_t *heap) {
     __builtin_ia32_pause();
 }
 
-hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
+/* The heap's first SuperSlab in which find(ss) finds room (a new one if none
+ * has), and where; NULL + ENOMEM. Drops full SuperSlabs from the front of the
+ * list as it meets them. */
+static hk_ss_t *find_room(hk_heap_t *heap, int (*find)(const hk_ss_t *, const void *),
+                          const void *arg, int *start) {
   hk_ss_t *ss;
-  int start = -1;
-  /* Drop full SuperSlabs from the front of the list as we meet them. */
   while (heap->avail && heap->avail->free_units == 0) {
     heap->avail->in_avail = 0;
     heap->avail = heap->avail->next_avail;
   }
   for (ss = heap->avail; ss; ss = ss->next_avail)
-    if ((start = find_run(ss->free_units, units)) >= 0)
-      break;
-  if (!ss) {
-    if (!(ss = ss_new(heap)))
-      return NULL;
-    start = 1;
-  }
-  uint32_t mask = run_mask((unsigned)start, units);
+    if ((*start = find(ss, arg)) >= 0)
+      return ss;
+  if (!(ss = ss_new(heap)))
+    return NULL;
+  *start = find(ss, arg);
+  HK_ASSERT(*start >= 0); /* a fresh SuperSlab has room for any slab or span */
+  return ss;
+}
+
+/* Takes the free units of mask out of the free (and dirty or decommitted) sets. */
+static void take_units(hk_heap_t *heap, hk_ss_t *ss, uint32_t mask) {
   if (ss == heap->spare_ss)
     heap->spare_ss = NULL; /* in use again */
   ss->free_units &= ~mask;
@@ -118,32 +123,50 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
   }
   if (heap->purge_at && hk_os_now_ms() >= heap->purge_at)
     hk_heap_purge(heap);
-  for (unsigned u = 0; u < units; u++)
-    ss->unit_slab[start + u] = (uint8_t)start;
-  memset(&ss->unit_cls[start], (int)c, units);
-  hk_slab_t *s = &ss->slabs[start];
+}
+
+/* What every slab and span has at claim: its descriptor at unit `first`. */
+static hk_slab_t *init_slab(hk_heap_t *heap, hk_ss_t *ss, unsigned first, unsigned c, char *base) {
+  hk_slab_t *s = &ss->slabs[first];
   HK_ASSERT(s->cls == HK_SLAB_UNUSED);
   HK_ASSERT(atomic_load(&s->remote) == NULL);
   s->free = NULL;
   s->free_tail = NULL;
   s->nfree = 0;
-  s->base = (char *)ss + (size_t)start * HK_UNIT_SIZE + offset;
+  s->base = base;
   s->used = 0;
   s->carved = 0;
   s->cls = (uint8_t)c;
-  s->units = (uint8_t)units;
   HK_STAT(heap, slabs_made);
   return s;
 }
 
-void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
-  hk_ss_t *ss = hk_ss_of(s);
-  unsigned start = (unsigned)(s - ss->slabs);
-  s->cls = HK_SLAB_UNUSED;
-  memset(&ss->unit_cls[start], HK_SLAB_UNUSED, s->units);
-  HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
-  ss->free_units |= run_mask(start, s->units);
-  ss->dirty_units |= run_mask(start, s->units);
+static int find_units(const hk_ss_t *ss, const void *units) {
+  return find_run(ss->free_units, *(const unsigned *)units);
+}
+
+hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
+  int start;
+  hk_ss_t *ss = find_room(heap, find_units, &units, &start);
+  if (!ss)
+    return NULL;
+  take_units(heap, ss, run_mask((unsigned)start, units));
+  for (unsigned u = 0; u < units; u++)
+    ss->unit_slab[start + u] = (uint8_t)start;
+  memset(&ss->unit_cls[start], (int)c, units);
+  hk_slab_t *s =
+      init_slab(heap, ss, (unsigned)start, c, (char *)ss + (size_t)start * HK_UNIT_SIZE + offset);
+  s->units = (uint8_t)units;
+  return s;
+}
+
+/* Hands a unit's run of units [start, start + units) (now free) back: dirty,
+ * to go back to the OS after the purge delay, or at once in a pooled heap. */
+static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned units) {
+  memset(&ss->unit_cls[start], HK_SLAB_UNUSED, units);
+  HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
+  ss->free_units |= run_mask(start, units);
+  ss->dirty_units |= run_mask(start, units);
   if (!ss->in_avail) {
     ss->in_avail = 1;
     ss->next_avail = heap->avail;
@@ -153,9 +176,9 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
     heap->spare_ss = ss; /* kept for reuse */
   if (atomic_load_explicit(&heap->pooled, memory_order_relaxed)) {
     /* No thread will reuse it soon: back to the OS now, this run only. */
-    hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
-    ss->dirty_units &= ~run_mask(start, s->units);
-    ss->decommitted_units |= run_mask(start, s->units);
+    hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
+    ss->dirty_units &= ~run_mask(start, units);
+    ss->decommitted_units |= run_mask(start, units);
   } else {
     uint64_t now = hk_os_now_ms();
     if (hk_opt.purge_delay_ms == 0 || (heap->purge_at && now >= heap->purge_at)) {
@@ -171,6 +194,97 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
   }
   if (ss->free_units == ALL_UNITS && ss != heap->spare_ss)
     ss_unmap(heap, ss);
+}
+
+void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
+  hk_ss_t *ss = hk_ss_of(s);
+  s->cls = HK_SLAB_UNUSED;
+  give_units(heap, ss, (unsigned)(s - ss->slabs), s->units);
+}
+
+#define PAGES_PER_UNIT ((unsigned)(HK_UNIT_SIZE / HK_PAGE_SIZE))
+#define PAGES_PER_SS   (PAGES_PER_UNIT * HK_UNITS_PER_SS)
+_Static_assert(PAGES_PER_UNIT == 16, "span_pages holds a unit's pages in 16 bits");
+
+typedef struct span_want {
+  unsigned pages;
+  size_t offset, align;
+} span_want_t;
+
+/* First page of a run of want->pages pages a span may take (pages of free
+ * units, or unused pages of units spans share) whose block lands aligned, or -1. */
+static int find_pages(const hk_ss_t *ss, const void *arg) {
+  const span_want_t *want = arg;
+  uint64_t room[PAGES_PER_SS / 64] = {0};
+  for (unsigned u = 1; u < HK_UNITS_PER_SS; u++) {
+    uint64_t bits = (ss->free_units >> u & 1) ? 0xFFFF
+                    : ss->span_pages[u]       ? (uint16_t)~ss->span_pages[u]
+                                              : 0;
+    room[u / 4] |= bits << (16 * (u % 4));
+  }
+  for (unsigned p = PAGES_PER_UNIT; p + want->pages <= PAGES_PER_SS;) {
+    if ((p * HK_PAGE_SIZE + want->offset) & (want->align - 1)) {
+      p++;
+      continue;
+    }
+    unsigned k = 0;
+    while (k < want->pages && (room[(p + k) / 64] >> ((p + k) % 64) & 1))
+      k++;
+    if (k == want->pages)
+      return (int)p;
+    p += k + 1; /* past the page in use */
+  }
+  return -1;
+}
+
+/* The pages of [first, first + n) that lie in unit u, as span_pages bits. */
+static uint16_t unit_pages(unsigned u, unsigned first, unsigned n) {
+  unsigned lo = first > u * PAGES_PER_UNIT ? first - u * PAGES_PER_UNIT : 0;
+  unsigned end = first + n - u * PAGES_PER_UNIT;
+  unsigned hi = end < PAGES_PER_UNIT ? end : PAGES_PER_UNIT;
+  return (uint16_t)(((1u << hi) - 1) & ~((1u << lo) - 1));
+}
+
+hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t align) {
+  span_want_t want = {pages, offset, align};
+  int first;
+  hk_ss_t *ss = find_room(heap, find_pages, &want, &first);
+  if (!ss)
+    return NULL;
+  char *base = (char *)ss + (size_t)first * HK_PAGE_SIZE + offset;
+  unsigned desc = hk_unit_of(base);
+  unsigned lo = (unsigned)first / PAGES_PER_UNIT,
+           hi = ((unsigned)first + pages - 1) / PAGES_PER_UNIT;
+  for (unsigned u = lo; u <= hi; u++) {
+    if (ss->free_units >> u & 1) {
+      take_units(heap, ss, 1u << u);
+      ss->unit_cls[u] = HK_TAG_SPAN;
+    }
+    ss->span_pages[u] |= unit_pages(u, (unsigned)first, pages);
+    /* A unit where another span's block starts keeps pointing at it. */
+    if (u == desc || ss->slabs[u].cls != HK_TAG_SPAN)
+      ss->unit_slab[u] = (uint8_t)desc;
+  }
+  hk_slab_t *s = init_slab(heap, ss, desc, HK_TAG_SPAN, base);
+  s->units = 0;
+  s->page0 = (uint16_t)first;
+  s->pages = (uint16_t)pages;
+  return s;
+}
+
+void hk_pages_release(hk_heap_t *heap, hk_slab_t *s) {
+  hk_ss_t *ss = hk_ss_of(s);
+  unsigned first = s->page0, pages = s->pages;
+  s->cls = HK_SLAB_UNUSED;
+  HK_POISON((char *)ss + (size_t)first * HK_PAGE_SIZE, (size_t)pages * HK_PAGE_SIZE);
+  unsigned lo = first / PAGES_PER_UNIT, hi = (first + pages - 1) / PAGES_PER_UNIT;
+  for (unsigned u = lo; u <= hi; u++)
+    ss->span_pages[u] &= (uint16_t)~unit_pages(u, first, pages);
+  /* The units no other span uses: all but perhaps the first and the last. */
+  lo += ss->span_pages[lo] != 0;
+  hi -= hi >= lo && ss->span_pages[hi] != 0;
+  if (hi >= lo)
+    give_units(heap, ss, lo, hi - lo + 1);
 }
 
 int hk_heap_purge(hk_heap_t *heap) {
