@@ -24,7 +24,7 @@ typedef struct large_hdr {
   uint64_t magic;
   char *base;
   size_t map_size;
-  size_t pad;
+  size_t used; /* the block's part of the mapping: whole pages from its start */
 } large_hdr_t;
 
 /* A mapping starts on a 2 MiB chunk, so no chunk holds two of them and its
@@ -78,10 +78,11 @@ HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
 }
 
 /* The block's header and its mapping's record. */
-HK_NO_ASAN static void set_mapping(large_hdr_t *h, char *base, size_t map_size) {
+HK_NO_ASAN static void set_mapping(large_hdr_t *h, char *base, size_t map_size, size_t used) {
   h->magic = LARGE_MAGIC;
   h->base = base;
   h->map_size = map_size;
+  h->used = used;
   if ((char *)h != base)
     set_record(base, LARGE_MAGIC, map_size);
 }
@@ -242,16 +243,12 @@ static char *remap(char *base, size_t size, size_t new_size) {
   return moved;
 }
 
-/* Waste a reused mapping may bring to a block of n bytes. */
-#define REUSE_SLACK(n) ((n) / 16)
-
 /* A mapping of at least *size bytes from the cache, whose pages are mostly
- * resident (*size: what it holds): the smallest of at least *size, whole if it
- * wastes at most REUSE_SLACK, else cut: its tail from the next chunk boundary
- * on stays cached (a mapping of its own), what lies between goes back (or to
- * the block, if that is within REUSE_SLACK); else the largest smaller one grown
- * by mremap, so only the new part faults in. NULL if the cache is empty or the
- * OS refuses to grow. */
+ * resident (*size: what it holds): the smallest of at least *size, its tail
+ * from the chunk boundary after *size on staying cached (a mapping of its own;
+ * the block keeps the rest of its last chunk, unused but for realloc, as it
+ * may be resident), else the largest smaller one grown by mremap, so only the
+ * new part faults in. NULL if the cache is empty or the OS refuses to grow. */
 static char *cache_take(size_t *size) {
   size_t want = *size, fit = CACHE_SLOTS, grow = CACHE_SLOTS;
   uint64_t now = hk_os_now_ms();
@@ -271,11 +268,7 @@ static char *cache_take(size_t *size) {
   size_t i = fit != CACHE_SLOTS ? fit : grow;
   char *base = i != CACHE_SLOTS ? cache[i].base : NULL;
   size_t got = base ? cache[i].size : 0;
-  size_t take = got, tail = got; /* the block's bytes; where the cached tail starts */
-  if (got > want && got - want > REUSE_SLACK(want)) {
-    tail = chunk_up(want) < got ? chunk_up(want) : got;
-    take = tail - want <= REUSE_SLACK(want) ? tail : want;
-  }
+  size_t tail = chunk_up(want) < got ? chunk_up(want) : got; /* where the cached tail starts */
   if (tail < got) {
     cache[i].base = base + tail;
     cache[i].size = got - tail;
@@ -286,17 +279,15 @@ static char *cache_take(size_t *size) {
     cache_remove(i);
   }
   cache_shrink_to(limit); /* unlocks */
-  if (take < tail)
-    unmap(base + take, tail - take);
   if (base && got < want) {
     char *grown = remap(base, got, want);
     if (!grown)
       unmap(base, got); /* the OS is short of memory: a fresh map follows */
     base = grown;
-    take = want;
+    tail = want;
   }
   if (base)
-    *size = take;
+    *size = tail;
   return base;
 }
 
@@ -362,6 +353,7 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
    * its whole chunks can be huge pages. */
   size_t map_align = align > HK_SS_SIZE ? align : HK_SS_SIZE;
   char *base = NULL;
+  size_t used = map_size;
   if (map_align == HK_SS_SIZE)
     base = cache_take(&map_size);
   else
@@ -373,7 +365,7 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
     hk_registry_set(base, map_size, HK_REG_LARGE);
   }
   char *p = base + off;
-  set_mapping((large_hdr_t *)(p - LARGE_HDR), base, map_size);
+  set_mapping((large_hdr_t *)(p - LARGE_HDR), base, map_size, used);
   hk_stat_large((int64_t)map_size);
   HK_EXPOSE(base, map_size, p, size);
   if (zero && !fresh)
@@ -388,14 +380,15 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   size_t need = map_size_for(size, off);
   if (!need)
     return NULL;
-  if (need <= h->map_size) /* in place */
+  if (need <= h->map_size) { /* in place */
     HK_EXPOSE(h->base, need, p, size);
-  if (need == h->map_size)
-    return p;
-  if (need < h->map_size) { /* shrink in place: the tail goes back */
-    unmap(h->base + need, h->map_size - need);
-    HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
-    set_mapping(h, h->base, need);
+    if (need < h->used) { /* shrinking: the tail goes back */
+      unmap(h->base + need, h->map_size - need);
+      HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
+      set_mapping(h, h->base, need, need);
+    } else {
+      set_mapping(h, h->base, h->map_size, need);
+    }
     return p;
   }
   size_t old_size = h->map_size;
@@ -403,7 +396,7 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   if (!base)
     return NULL;
   HK_EXPOSE(base, need, base + off, size);
-  set_mapping((large_hdr_t *)(base + off - LARGE_HDR), base, need);
+  set_mapping((large_hdr_t *)(base + off - LARGE_HDR), base, need, need);
   HK_CTR_ADD(hk_ctr.large_bytes, (int64_t)(need - old_size));
   return base + off;
 }
@@ -422,5 +415,5 @@ HK_NO_ASAN void hk_large_free(void *p) {
 
 HK_NO_ASAN size_t hk_large_usable(const void *p) {
   large_hdr_t *h = hdr_of(p);
-  return h ? (size_t)(h->base + h->map_size - (const char *)p) : 0;
+  return h ? (size_t)(h->base + h->used - (const char *)p) : 0;
 }
