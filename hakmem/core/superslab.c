@@ -11,12 +11,25 @@ _Static_assert(sizeof(hk_ss_t) <= HK_UNIT_SIZE, "SuperSlab header must fit in un
 
 #define ALL_UNITS (~(uint32_t)1) /* unit 0 is the header */
 
+#define PAGES_PER_UNIT ((unsigned)(HK_UNIT_SIZE / HK_PAGE_SIZE))
+#define PAGES_PER_SS   (PAGES_PER_UNIT * HK_UNITS_PER_SS)
+_Static_assert(PAGES_PER_UNIT == 16, "span_pages holds a unit's pages in 16 bits");
+
+/* Sets unit u's bits of span_room to `pages`. */
+static void set_room(hk_ss_t *ss, unsigned u, uint16_t pages) {
+  unsigned shift = 16 * (u % 4);
+  ss->span_room[u / 4] = (ss->span_room[u / 4] & ~((uint64_t)0xFFFF << shift)) | (uint64_t)pages
+                                                                                     << shift;
+}
+
 static hk_ss_t *ss_new(hk_heap_t *heap) {
   hk_ss_t *ss = hk_os_map_aligned(HK_SS_SIZE, HK_SS_SIZE);
   if (!ss)
     return NULL;
   ss->heap = heap;
   ss->free_units = ALL_UNITS;
+  memset(ss->span_room, 0xFF, sizeof ss->span_room);
+  ss->span_room[0] &= ~(uint64_t)0xFFFF; /* unit 0 */
   memset(ss->unit_cls, HK_SLAB_UNUSED, sizeof ss->unit_cls);
   for (int i = 0; i < HK_UNITS_PER_SS; i++)
     ss->slabs[i].cls = HK_SLAB_UNUSED;
@@ -117,6 +130,8 @@ static void take_units(hk_heap_t *heap, hk_ss_t *ss, uint32_t mask) {
     heap->spare_ss = NULL; /* in use again */
   ss->free_units &= ~mask;
   ss->dirty_units &= ~mask;
+  for (uint32_t m = mask; m; m &= m - 1)
+    set_room(ss, (unsigned)__builtin_ctz(m), 0);
   if (ss->decommitted_units & mask) {
     hk_os_recommit((size_t)__builtin_popcount(ss->decommitted_units & mask) * HK_UNIT_SIZE);
     ss->decommitted_units &= ~mask;
@@ -127,6 +142,7 @@ static void take_units(hk_heap_t *heap, hk_ss_t *ss, uint32_t mask) {
 
 /* What every slab and span has at claim: its descriptor at unit `first`. */
 static hk_slab_t *init_slab(hk_heap_t *heap, hk_ss_t *ss, unsigned first, unsigned c, char *base) {
+  (void)heap; /* for the statistics */
   hk_slab_t *s = &ss->slabs[first];
   HK_ASSERT(s->cls == HK_SLAB_UNUSED);
   HK_ASSERT(atomic_load(&s->remote) == NULL);
@@ -167,6 +183,8 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
   ss->free_units |= run_mask(start, units);
   ss->dirty_units |= run_mask(start, units);
+  for (unsigned u = start; u < start + units; u++)
+    set_room(ss, u, 0xFFFF);
   if (!ss->in_avail) {
     ss->in_avail = 1;
     ss->next_avail = heap->avail;
@@ -202,39 +220,44 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
   give_units(heap, ss, (unsigned)(s - ss->slabs), s->units);
 }
 
-#define PAGES_PER_UNIT ((unsigned)(HK_UNIT_SIZE / HK_PAGE_SIZE))
-#define PAGES_PER_SS   (PAGES_PER_UNIT * HK_UNITS_PER_SS)
-_Static_assert(PAGES_PER_UNIT == 16, "span_pages holds a unit's pages in 16 bits");
-
 typedef struct span_want {
   unsigned pages;
   size_t offset, align;
 } span_want_t;
 
-/* First page of a run of want->pages pages a span may take (pages of free
- * units, or unused pages of units spans share) whose block lands aligned, or -1. */
+/* The first page at or after p whose span_room bit is `set`, or PAGES_PER_SS. */
+static unsigned next_room(const hk_ss_t *ss, unsigned p, int set) {
+  while (p < PAGES_PER_SS) {
+    uint64_t w = ss->span_room[p / 64];
+    w = (set ? w : ~w) >> (p % 64);
+    if (w)
+      return p + (unsigned)__builtin_ctzll(w);
+    p = (p / 64 + 1) * 64;
+  }
+  return PAGES_PER_SS;
+}
+
+/* First page of a run of want->pages pages a span may take whose block lands
+ * aligned, or -1: from free page to free page, a word at a time. */
 static int find_pages(const hk_ss_t *ss, const void *arg) {
   const span_want_t *want = arg;
-  uint64_t room[PAGES_PER_SS / 64] = {0};
-  for (unsigned u = 1; u < HK_UNITS_PER_SS; u++) {
-    uint64_t bits = (ss->free_units >> u & 1) ? 0xFFFF
-                    : ss->span_pages[u]       ? (uint16_t)~ss->span_pages[u]
-                                              : 0;
-    room[u / 4] |= bits << (16 * (u % 4));
-  }
-  for (unsigned p = PAGES_PER_UNIT; p + want->pages <= PAGES_PER_SS;) {
-    if ((p * HK_PAGE_SIZE + want->offset) & (want->align - 1)) {
-      p++;
-      continue;
-    }
-    unsigned k = 0;
-    while (k < want->pages && (room[(p + k) / 64] >> ((p + k) % 64) & 1))
-      k++;
-    if (k == want->pages)
+  /* Runs may start every `step` pages, at `phase` mod step. */
+  unsigned step = want->align > HK_PAGE_SIZE ? (unsigned)(want->align / HK_PAGE_SIZE) : 1;
+  unsigned phase = (step - (unsigned)(want->offset / HK_PAGE_SIZE) % step) % step;
+  for (unsigned p = next_room(ss, PAGES_PER_UNIT, 1); p + want->pages <= PAGES_PER_SS;) {
+    p += (phase - p % step + step) % step;
+    unsigned end = next_room(ss, p, 0);
+    if (end >= p + want->pages)
       return (int)p;
-    p += k + 1; /* past the page in use */
+    p = next_room(ss, end, 1);
   }
   return -1;
+}
+
+/* Marks a span's pages `bits` of unit u used (on) or unused, and the room. */
+static void span_mark(hk_ss_t *ss, unsigned u, uint16_t bits, int on) {
+  ss->span_pages[u] = on ? ss->span_pages[u] | bits : ss->span_pages[u] & (uint16_t)~bits;
+  set_room(ss, u, (uint16_t)~ss->span_pages[u]);
 }
 
 /* The pages of [first, first + n) that lie in unit u, as span_pages bits. */
@@ -255,16 +278,22 @@ hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t
   unsigned desc = hk_unit_of(base);
   unsigned lo = (unsigned)first / PAGES_PER_UNIT,
            hi = ((unsigned)first + pages - 1) / PAGES_PER_UNIT;
-  for (unsigned u = lo; u <= hi; u++) {
-    if (ss->free_units >> u & 1) {
-      take_units(heap, ss, 1u << u);
-      ss->unit_cls[u] = HK_TAG_SPAN;
-    }
-    ss->span_pages[u] |= unit_pages(u, (unsigned)first, pages);
-    /* A unit where another span's block starts keeps pointing at it. */
-    if (u == desc || ss->slabs[u].cls != HK_TAG_SPAN)
-      ss->unit_slab[u] = (uint8_t)desc;
-  }
+  /* The units between the first and the last were free (a unit spans leave
+   * wholly unused is free): wholly this span's. */
+  uint32_t fresh = ss->free_units & run_mask(lo, hi - lo + 1);
+  if (fresh)
+    take_units(heap, ss, fresh);
+  for (uint32_t m = fresh; m; m &= m - 1)
+    ss->unit_cls[__builtin_ctz(m)] = HK_TAG_SPAN;
+  for (unsigned u = lo + 1; u < hi; u++)
+    ss->span_pages[u] = 0xFFFF;
+  span_mark(ss, lo, unit_pages(lo, (unsigned)first, pages), 1);
+  span_mark(ss, hi, unit_pages(hi, (unsigned)first, pages), 1);
+  /* A last unit where another span's block starts keeps pointing at it. */
+  int other = hi != desc && ss->slabs[hi].cls == HK_TAG_SPAN;
+  memset(&ss->unit_slab[lo], (int)desc, hi - lo + 1);
+  if (other)
+    ss->unit_slab[hi] = (uint8_t)hi;
   hk_slab_t *s = init_slab(heap, ss, desc, HK_TAG_SPAN, base);
   s->units = 0;
   s->page0 = (uint16_t)first;
@@ -278,8 +307,10 @@ void hk_pages_release(hk_heap_t *heap, hk_slab_t *s) {
   s->cls = HK_SLAB_UNUSED;
   HK_POISON((char *)ss + (size_t)first * HK_PAGE_SIZE, (size_t)pages * HK_PAGE_SIZE);
   unsigned lo = first / PAGES_PER_UNIT, hi = (first + pages - 1) / PAGES_PER_UNIT;
-  for (unsigned u = lo; u <= hi; u++)
-    ss->span_pages[u] &= (uint16_t)~unit_pages(u, first, pages);
+  for (unsigned u = lo + 1; u < hi; u++)
+    ss->span_pages[u] = 0; /* free: give_units gives their room back */
+  span_mark(ss, lo, unit_pages(lo, first, pages), 0);
+  span_mark(ss, hi, unit_pages(hi, first, pages), 0);
   /* The units no other span uses: all but perhaps the first and the last. */
   lo += ss->span_pages[lo] != 0;
   hi -= hi >= lo && ss->span_pages[hi] != 0;

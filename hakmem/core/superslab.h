@@ -84,6 +84,9 @@ typedef struct hk_ss {
   /* Per unit, its pages that spans use (owner only): a unit spans share is
    * neither free nor a slab's, and its other pages may take another span. */
   uint16_t span_pages[HK_UNITS_PER_SS];
+  /* The pages a span may take: those of free units, and of units spans share
+   * the pages no span uses (a bit per page). */
+  uint64_t span_room[HK_SS_SIZE / HK_PAGE_SIZE / 64];
   uint8_t in_avail;
   uint8_t unit_slab[HK_UNITS_PER_SS]; /* unit -> first unit of its slab */
   /* unit -> class of its slab (HK_SLAB_UNUSED if none): the class of a block
