@@ -289,11 +289,10 @@ hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t
     ss->span_pages[u] = 0xFFFF;
   span_mark(ss, lo, unit_pages(lo, (unsigned)first, pages), 1);
   span_mark(ss, hi, unit_pages(hi, (unsigned)first, pages), 1);
-  /* A last unit where another span's block starts keeps pointing at it. */
+  /* A last unit where another span's block starts keeps pointing at it, and
+   * is never written: that block's remote freers read it. */
   int other = hi != desc && ss->slabs[hi].cls == HK_TAG_SPAN;
-  memset(&ss->unit_slab[lo], (int)desc, hi - lo + 1);
-  if (other)
-    ss->unit_slab[hi] = (uint8_t)hi;
+  memset(&ss->unit_slab[lo], (int)desc, hi - lo + !other);
   hk_slab_t *s = init_slab(heap, ss, desc, HK_TAG_SPAN, base);
   s->units = 0;
   s->page0 = (uint16_t)first;
