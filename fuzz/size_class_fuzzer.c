@@ -18,8 +18,8 @@ static size_t expected_usable(size_t n) {
   if (n <= HK_SMALL_MAX)
     return hk_class_usable(hk_size_class(n));
   if (n <= HK_SPAN_MAX) {
-    size_t units = (n + HK_SPAN_OFFSET + HK_UNIT_SIZE - 1) / HK_UNIT_SIZE;
-    return units * HK_UNIT_SIZE - HK_SPAN_OFFSET;
+    size_t pages = (n + HK_SPAN_OFFSET + HK_PAGE_SIZE - 1) / HK_PAGE_SIZE;
+    return pages * HK_PAGE_SIZE - HK_SPAN_OFFSET;
   }
   return 0;
 }

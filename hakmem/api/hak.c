@@ -146,7 +146,7 @@ HK_API void *hak_pvalloc(size_t size) {
 
 #if HAKMEM_HARDENED || !HAKMEM_BUILD_RELEASE
 /* The smallest request a small block or span can have been handed out for:
- * one past what the class (or run of units) below holds, or half the block,
+ * one past what the class (or run of pages) below holds, or half the block,
  * since realloc keeps a block it shrinks to half its usable size. 0 when it
  * cannot be known (aligned pointers, large mappings). */
 static size_t min_request(const void *ptr) {
@@ -158,7 +158,8 @@ static size_t min_request(const void *ptr) {
   size_t usable, below;
   if (s->cls == HK_TAG_SPAN) {
     usable = hk_span_usable(s);
-    below = usable - HK_UNIT_SIZE > HK_SMALL_MAX ? usable - HK_UNIT_SIZE : HK_SMALL_MAX;
+    size_t shorter = usable - HK_PAGE_SIZE - HK_ASAN; /* a run a page shorter held this */
+    below = shorter > HK_SMALL_MAX ? shorter : HK_SMALL_MAX;
   } else {
     usable = hk_class_usable(s->cls);
     below = hk_class_usable(s->cls - 1);

@@ -66,6 +66,7 @@
 #define HK_UNIT_SIZE    ((size_t)1 << HK_UNIT_SHIFT)
 #define HK_UNITS_PER_SS ((int)(HK_SS_SIZE / HK_UNIT_SIZE))
 #define HK_ALIGN        16
+#define HK_PAGE_SIZE    ((size_t)4096) /* spans and large mappings are whole pages */
 
 /* Tunables (defaults; options may override the ones read at init). */
 #define HK_PREWARM_COUNT_DEFAULT 16          /* blocks per tiny class at thread start */

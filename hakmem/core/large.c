@@ -10,6 +10,7 @@
 #include "hakmem/core/config.h"
 #include "hakmem/core/debug.h"
 #include "hakmem/core/guard.h"
+#include "hakmem/core/loader_memory.h"
 #include "hakmem/core/misuse.h"
 #include "hakmem/core/options.h"
 #include "hakmem/core/os.h"
@@ -24,12 +25,46 @@ typedef struct large_hdr {
   uint64_t magic;
   char *base;
   size_t map_size;
+  size_t used; /* the block's part of the mapping: whole pages from its start */
   char *guard; /* the end of the usable bytes: the guard's start (guard.h) */
 } large_hdr_t;
 
+/* A mapping starts on a 2 MiB chunk, so no chunk holds two of them and its
+ * registry entries are its own, and ends on a page: the rest of its last chunk
+ * may be someone else's (the loader's memory, a thread's stack). So the first
+ * page of each chunk the registry calls large is a large mapping's, and every
+ * mapping, live or cached, starts with a record of itself (the block's header,
+ * or a copy before an aligned block): a pointer is checked against its chunk's
+ * record before anything beyond that is read. */
+HK_NO_ASAN static int is_record(const large_hdr_t *r, const void *at) {
+  return (r->magic == LARGE_MAGIC || r->magic == FREED_MAGIC) && r->base == at;
+}
+
+HK_NO_ASAN static void set_record(char *base, uint64_t magic, size_t map_size) {
+  large_hdr_t *r = (large_hdr_t *)base;
+  r->magic = magic;
+  r->base = base;
+  r->map_size = map_size;
+}
+
 /* Under ASan the header is poisoned with the rest of the mapping but the block:
- * the functions that touch it are not instrumented (HK_NO_ASAN). */
+ * the functions that touch it are not instrumented (HK_NO_ASAN). NULL for the
+ * loader's memory in a large mapping's last chunk (leaked, as free does with
+ * it anywhere). */
 HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
+  char *chunk = (char *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
+  const large_hdr_t *first = (const large_hdr_t *)chunk;
+  /* A block starts in its mapping's first chunk, or at the start of a later one
+   * (aligned to 2 MiB or more: its header ends the chunk before). */
+  int in_mapping = (char *)p == chunk
+                       ? !is_record(first, chunk)
+                       : is_record(first, chunk) && (char *)p < chunk + first->map_size;
+  if (!in_mapping) {
+    if (hk_loader_memory(p))
+      return NULL;
+    hk_misuse("invalid free", p, "not the start of a large block", HK_NO_CLASS, 0);
+    abort();
+  }
   large_hdr_t *h = (large_hdr_t *)((uintptr_t)p - LARGE_HDR);
   /* Misuse reports end the process (a large block's callers need its header). */
   if (((uintptr_t)p & (HK_ALIGN - 1)) == 0 && h->magic == FREED_MAGIC) {
@@ -44,17 +79,28 @@ HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
   return h;
 }
 
+/* The block's header and its mapping's record. */
+HK_NO_ASAN static void set_mapping(large_hdr_t *h, char *base, size_t map_size, size_t used) {
+  h->magic = LARGE_MAGIC;
+  h->base = base;
+  h->map_size = map_size;
+  h->used = used;
+  if ((char *)h != base)
+    set_record(base, LARGE_MAGIC, map_size);
+}
+
 /* Bytes to map for a block of `size` bytes starting `off` bytes into its
- * mapping (whole 2 MiB chunks, so its registry entries are its own); 0 if that
- * overflows. */
+ * mapping (whole pages); 0 if that overflows. */
 static size_t map_size_for(size_t size, size_t off) {
   off += HK_GUARD_SIZE; /* at least the guard page after the block */
   if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE)
     return 0;
   /* Under ASan a block never ends its mapping: the byte after it stays ours,
    * and poisoned, rather than the first of whatever is mapped next. */
-  return (size + off + HK_ASAN + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
+  return (size + off + HK_ASAN + HK_PAGE_SIZE - 1) & ~(HK_PAGE_SIZE - 1);
 }
+
+static size_t chunk_up(size_t n) { return (n + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1); }
 
 /* Freed mappings kept for reuse, so a program that allocates and frees large
  * blocks in turn neither maps and unmaps each time nor faults every page in
@@ -81,7 +127,10 @@ void hk_large_unlock(void) { pthread_mutex_unlock(&cache_lock); }
 
 static void unmap(char *base, size_t size) {
   HK_UNPOISON(base, size); /* the range may be mapped again by anyone */
-  hk_registry_set(base, size, HK_REG_FOREIGN);
+  /* Cut mid-chunk, the chunk stays with the mapping's head. */
+  char *first = (char *)chunk_up((uintptr_t)base);
+  if (first < base + size)
+    hk_registry_set(first, (size_t)(base + size - first), HK_REG_FOREIGN);
   hk_os_unmap(base, size);
 }
 
@@ -138,22 +187,26 @@ static size_t cache_oldest(void) {
 }
 
 /* Gives back the oldest cached bytes while the cache holds more than `keep`:
- * whole entries, and of the last one only the tail the excess needs (in 2 MiB
- * chunks), so the decay releases memory gradually. Called under the lock;
+ * whole entries, and of the last one only the tail the excess needs (from a
+ * chunk boundary on), so the decay releases memory gradually. Called under the lock;
  * unlocks, then unmaps. Returns how many ranges were unmapped. */
 static size_t cache_shrink_to(size_t keep) {
   char *bases[CACHE_SLOTS];
   size_t sizes[CACHE_SLOTS], n = 0;
   while (cache_bytes > keep) {
     size_t oldest = cache_oldest();
-    size_t excess = (cache_bytes - keep + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1);
-    if (excess < cache[oldest].size) {
-      cache[oldest].size -= excess;
-      hk_guard_cut(&cache[oldest].guard, cache[oldest].base + cache[oldest].size,
-                   cache[oldest].base + cache[oldest].size + excess);
+    size_t need = cache_bytes - keep;
+    /* The head kept ends on a chunk, so no chunk is cut under its record. */
+    size_t head = need < cache[oldest].size ? (cache[oldest].size - need) & ~(HK_SS_SIZE - 1) : 0;
+    if (head) {
+      size_t excess = cache[oldest].size - head;
+      cache[oldest].size = head;
+      hk_guard_cut(&cache[oldest].guard, cache[oldest].base + head,
+                   cache[oldest].base + head + excess);
       cache_bytes -= excess;
       atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
-      bases[n] = cache[oldest].base + cache[oldest].size;
+      set_record(cache[oldest].base, FREED_MAGIC, head);
+      bases[n] = cache[oldest].base + head;
       sizes[n++] = excess;
       break;
     }
@@ -196,13 +249,15 @@ static char *remap(char *base, size_t size, size_t new_size) {
   return moved;
 }
 
-/* A mapping of *size bytes from the cache, whose pages are mostly resident:
- * the smallest of at least *size (its tail beyond *size stays cached: a split
- * at a 2 MiB boundary makes two mappings of their own), else the largest
- * smaller one grown by mremap, so only the new part faults in. NULL if the
- * cache is empty or the OS refuses to grow. *guard: where its guard starts. */
-static char *cache_take(size_t size, char **guard) {
-  size_t fit = CACHE_SLOTS, grow = CACHE_SLOTS;
+/* A mapping of at least *size bytes from the cache, whose pages are mostly
+ * resident (*size: what it holds): the smallest of at least *size, its tail
+ * from the chunk boundary after *size on staying cached (a mapping of its own;
+ * the block keeps the rest of its last chunk, unused but for realloc, as it
+ * may be resident), else the largest smaller one grown by mremap, so only the
+ * new part faults in. NULL if the cache is empty or the OS refuses to grow.
+ * *guard: where its guard starts. */
+static char *cache_take(size_t *size, char **guard) {
+  size_t want = *size, fit = CACHE_SLOTS, grow = CACHE_SLOTS;
   uint64_t now = hk_os_now_ms();
   pthread_mutex_lock(&cache_lock);
   decay_advance(now);
@@ -210,7 +265,7 @@ static char *cache_take(size_t size, char **guard) {
   for (size_t i = 0; i < CACHE_SLOTS; i++) {
     if (!cache[i].base)
       continue;
-    if (cache[i].size >= size) {
+    if (cache[i].size >= want) {
       if (fit == CACHE_SLOTS || cache[i].size < cache[fit].size)
         fit = i;
     } else if (grow == CACHE_SLOTS || cache[i].size > cache[grow].size) {
@@ -221,29 +276,39 @@ static char *cache_take(size_t size, char **guard) {
   char *base = i != CACHE_SLOTS ? cache[i].base : NULL;
   size_t got = base ? cache[i].size : 0;
   char *guard_at = base ? cache[i].guard : NULL;
-  if (base && got > size) { /* the tail stays, with what it has of the guard */
-    char *cut = base + size;
-    cache[i].base = cut;
-    cache[i].size = got - size;
-    cache[i].guard = guard_at > cut ? guard_at : cut;
-    if (guard_at < cut) /* the guard is now two: the head's and the tail's */
-      hk_guards_add(1);
-    guard_at = guard_at < cut ? guard_at : cut;
-    cache_bytes -= size;
+  size_t tail = chunk_up(want) < got ? chunk_up(want) : got; /* where the cached tail starts */
+  char *drop = NULL;
+  if (tail < got && guard_at <= base + tail) {
+    /* A tail wholly in the guard (PROT_NONE) could not take its record: it
+     * goes back to the OS instead. */
+    hk_guard_cut(&guard_at, base + tail, base + got);
+    drop = base + tail;
+    cache_remove(i);
+  } else if (tail < got) { /* the tail stays, with the guard */
+    cache[i].base = base + tail;
+    cache[i].size = got - tail;
+    cache_bytes -= tail;
     atomic_store_explicit(&cache_bytes_seen, cache_bytes, memory_order_relaxed);
+    set_record(base + tail, FREED_MAGIC, got - tail);
+    guard_at = base + tail;
   } else if (base) {
     cache_remove(i);
   }
   cache_shrink_to(limit); /* unlocks */
-  if (base && got < size) {
+  if (drop)
+    unmap(drop, (size_t)(base + got - drop));
+  if (base && got < want) {
     /* mremap moves one mapping: the guard's own goes first (it merges back). */
     hk_guard_open(guard_at, base + got);
-    char *grown = remap(base, got, size);
+    char *grown = remap(base, got, want);
     if (!grown)
       unmap(base, got); /* the OS is short of memory: a fresh map follows */
     base = grown;
-    guard_at = grown ? grown + size : NULL;
+    tail = want;
+    guard_at = grown ? grown + want : NULL;
   }
+  if (base)
+    *size = tail;
   *guard = guard_at;
   return base;
 }
@@ -268,6 +333,8 @@ static void cache_put(char *base, size_t size, char *guard) {
     if (cache[i].base && (cache[i].base == base + size || cache[i].base + cache[i].size == base)) {
       int below = cache[i].base < base;
       hk_guard_open(below ? cache[i].guard : guard, below ? base : base + size);
+      /* One record, at the start: the upper one would outlive a cut. */
+      set_record(below ? base : cache[i].base, 0, 0);
       if (below)
         base = cache[i].base;
       else
@@ -275,6 +342,7 @@ static void cache_put(char *base, size_t size, char *guard) {
       size += cache[i].size;
       cache_remove(i);
     }
+  set_record(base, FREED_MAGIC, size);
   size_t slot = 0;
   while (slot < CACHE_SLOTS && cache[slot].base)
     slot++;
@@ -311,10 +379,13 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
     errno = ENOMEM;
     return NULL;
   }
+  /* Every mapping starts on a chunk (the registry's and the records' rule), so
+   * its whole chunks can be huge pages. */
   size_t map_align = align > HK_SS_SIZE ? align : HK_SS_SIZE;
   char *base = NULL, *guard = NULL;
+  size_t used = map_size;
   if (map_align == HK_SS_SIZE)
-    base = cache_take(map_size, &guard);
+    base = cache_take(&map_size, &guard);
   else
     hk_large_tick(hk_os_now_ms());
   int fresh = base == NULL;
@@ -325,12 +396,10 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
     guard = base + map_size;
   }
   char *p = base + off;
-  char *end =
-      hk_guard_try(guard, hk_guard_start(p, size ? size : 1, base + map_size), base + map_size);
+  /* Before the header: a reused mapping's guard may start below it. */
+  char *end = hk_guard_try(guard, hk_guard_start(p, size ? size : 1, base + used), base + map_size);
   large_hdr_t *h = (large_hdr_t *)(p - LARGE_HDR);
-  h->magic = LARGE_MAGIC;
-  h->base = base;
-  h->map_size = map_size;
+  set_mapping(h, base, map_size, used);
   h->guard = end;
   hk_stat_large((int64_t)map_size);
   HK_EXPOSE(base, map_size, p, size);
@@ -346,16 +415,18 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   size_t need = map_size_for(size, off);
   if (!need)
     return NULL;
-  if (need < h->map_size) { /* shrink in place: the tail goes back */
-    unmap(h->base + need, h->map_size - need);
-    HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
-    char *guard = h->guard; /* not through a pointer: hk_guard_cut is instrumented (ASan) */
-    hk_guard_cut(&guard, h->base + need, h->base + h->map_size);
-    h->guard = guard;
-    h->map_size = need;
-  }
-  if (need == h->map_size) { /* in place: the guard follows the block's end */
-    h->guard = hk_guard_try(h->guard, hk_guard_start(p, size, h->base + need), h->base + need);
+  if (need <= h->map_size) { /* in place */
+    char *guard = h->guard;  /* not through a pointer: hk_guard_cut is instrumented (ASan) */
+    if (need < h->used) {    /* shrinking: the tail goes back */
+      unmap(h->base + need, h->map_size - need);
+      HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
+      hk_guard_cut(&guard, h->base + need, h->base + h->map_size);
+      set_mapping(h, h->base, need, need);
+    } else {
+      set_mapping(h, h->base, h->map_size, need);
+    }
+    /* The guard follows the block's end. */
+    h->guard = hk_guard_try(guard, hk_guard_start(p, size, h->base + need), h->base + h->map_size);
     HK_EXPOSE(h->base, need, p, size);
     return p;
   }
@@ -371,8 +442,7 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   guard = hk_guard_try(base + need, hk_guard_start(base + off, size, base + need), base + need);
   HK_EXPOSE(base, need, base + off, size);
   h = (large_hdr_t *)(base + off - LARGE_HDR);
-  h->base = base;
-  h->map_size = need;
+  set_mapping(h, base, need, need);
   h->guard = guard;
   HK_CTR_ADD(hk_ctr.large_bytes, (int64_t)(need - old_size));
   return base + off;
@@ -380,6 +450,8 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
 
 HK_NO_ASAN void hk_large_free(void *p) {
   large_hdr_t *h = hdr_of(p);
+  if (!h)
+    return;
   char *base = h->base;
   size_t map_size = h->map_size;
   h->magic = FREED_MAGIC;
@@ -390,5 +462,5 @@ HK_NO_ASAN void hk_large_free(void *p) {
 
 HK_NO_ASAN size_t hk_large_usable(const void *p) {
   large_hdr_t *h = hdr_of(p);
-  return (size_t)(h->guard - (const char *)p);
+  return h ? (size_t)(h->guard - (const char *)p) : 0;
 }

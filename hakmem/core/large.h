@@ -1,7 +1,8 @@
 /* Large blocks: anything above the size classes, and alignments the classes
- * cannot give. One mapping per block, 2 MiB aligned and a whole number of 2 MiB
- * chunks so that its registry entries are its own; a header just below the
- * block records the mapping. Untouched pages of a mapping cost no memory.
+ * cannot give. One mapping per block, of whole pages, starting on a 2 MiB chunk
+ * so that its registry entries are its own (its last chunk may end with other
+ * mappings: see large.c); a header just below the block records the mapping.
+ * Untouched pages of a mapping cost no memory.
  * Who: the API's slow paths. Cost: a map on allocation and an unmap on free,
  * unless the cache of freed mappings serves them. */
 #ifndef HAKMEM_CORE_LARGE_H

@@ -3,17 +3,31 @@
 #include "hakmem/core/debug.h"
 #include "hakmem/core/stats.h"
 
+/* A run shorter than a unit and a page could let two blocks start in one unit,
+ * which has one descriptor (small aligned spans round up to this). */
+#define MIN_PAGES ((unsigned)(HK_UNIT_SIZE / HK_PAGE_SIZE) + 1)
+
 void *hk_span_new(hk_heap_t *heap, size_t size, size_t align) {
   HK_ASSERT(align <= HK_SPAN_ALIGN_MAX && !(align & (align - 1)));
-  size_t offset = align > HK_SPAN_OFFSET ? align : HK_SPAN_OFFSET;
+  /* The block starts a cache line into its run, `align` bytes for alignments
+   * to a page, and a page in (on an aligned run start) above: the header byte
+   * stays inside the run. */
+  size_t offset = align <= HK_SPAN_OFFSET ? HK_SPAN_OFFSET
+                  : align < HK_PAGE_SIZE  ? align
+                                          : HK_PAGE_SIZE;
+  if (align < HK_SPAN_OFFSET)
+    align = HK_SPAN_OFFSET;
   /* At least a byte inside the run; under ASan also one after the block, so
-   * that an overflow lands in this run's poisoned tail, not the next mapping. */
-  size_t end = offset + (size ? size : 1) + HK_ASAN + HK_GUARD_SIZE; /* and a guard page */
-  unsigned units = (unsigned)((end + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+   * that an overflow lands in this run's poisoned tail, not the next span;
+   * hardened, a guard page after the block's page-rounded end. */
+  size_t end = offset + (size ? size : 1) + HK_ASAN + HK_GUARD_SIZE;
+  unsigned pages = (unsigned)((end + HK_PAGE_SIZE - 1) / HK_PAGE_SIZE);
 #ifdef HAKMEM_PLANT_SPAN_SHORT_UNIT
-  units = (unsigned)((end - offset + HK_UNIT_SIZE - 1) >> HK_UNIT_SHIFT);
+  pages = (unsigned)((end - offset + HK_PAGE_SIZE - 1) / HK_PAGE_SIZE);
 #endif
-  hk_slab_t *s = hk_units_claim(heap, units, HK_TAG_SPAN, offset);
+  if (pages < MIN_PAGES)
+    pages = MIN_PAGES;
+  hk_slab_t *s = hk_pages_claim(heap, pages, offset, align);
   if (!s)
     return NULL;
   if (HK_GUARD_SIZE) {
@@ -24,7 +38,7 @@ void *hk_span_new(hk_heap_t *heap, size_t size, size_t align) {
 #if HK_HDR
   hk_hdr_store(s->base, HK_TAG_SPAN);
 #endif
-  HK_UNPOISON(s->base, size); /* free units are poisoned */
+  HK_UNPOISON(s->base, size); /* free pages are poisoned */
   hk_stat_large((int64_t)hk_span_usable(s));
   return s->base;
 }
@@ -33,8 +47,8 @@ void hk_span_free(hk_heap_t *heap, hk_slab_t *s) {
   HK_ASSERT(s->cls == HK_TAG_SPAN && s->used == 1);
   hk_stat_large(-(int64_t)hk_span_usable(s));
   s->used = 0;
-  /* Its units may become a slab. */
+  /* Its pages may become another span's or a slab's. */
   hk_guard_open(s->guard, hk_span_run_end(s));
   HK_STAT(heap, slabs_released);
-  hk_units_release(heap, s);
+  hk_pages_release(heap, s);
 }

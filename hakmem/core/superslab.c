@@ -11,12 +11,25 @@ _Static_assert(sizeof(hk_ss_t) <= HK_UNIT_SIZE, "SuperSlab header must fit in un
 
 #define ALL_UNITS (~(uint32_t)1) /* unit 0 is the header */
 
+#define PAGES_PER_UNIT ((unsigned)(HK_UNIT_SIZE / HK_PAGE_SIZE))
+#define PAGES_PER_SS   (PAGES_PER_UNIT * HK_UNITS_PER_SS)
+_Static_assert(PAGES_PER_UNIT == 16, "span_pages holds a unit's pages in 16 bits");
+
+/* Sets unit u's bits of span_room to `pages`. */
+static void set_room(hk_ss_t *ss, unsigned u, uint16_t pages) {
+  unsigned shift = 16 * (u % 4);
+  ss->span_room[u / 4] = (ss->span_room[u / 4] & ~((uint64_t)0xFFFF << shift)) | (uint64_t)pages
+                                                                                     << shift;
+}
+
 static hk_ss_t *ss_new(hk_heap_t *heap) {
   hk_ss_t *ss = hk_os_map_aligned(HK_SS_SIZE, HK_SS_SIZE);
   if (!ss)
     return NULL;
   ss->heap = heap;
   ss->free_units = ALL_UNITS;
+  memset(ss->span_room, 0xFF, sizeof ss->span_room);
+  ss->span_room[0] &= ~(uint64_t)0xFFFF; /* unit 0 */
   memset(ss->unit_cls, HK_SLAB_UNUSED, sizeof ss->unit_cls);
   memset(ss->unit_slot, HK_SS_SLOT_OF(HK_SLAB_UNUSED), sizeof ss->unit_slot);
   for (int i = 0; i < HK_UNITS_PER_SS; i++)
@@ -92,61 +105,89 @@ void hk_heap_wait_taken(hk_heap_t *heap) {
     __builtin_ia32_pause();
 }
 
-hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
+/* The heap's first SuperSlab in which find(ss) finds room (a new one if none
+ * has), and where; NULL + ENOMEM. Drops full SuperSlabs from the front of the
+ * list as it meets them. */
+static hk_ss_t *find_room(hk_heap_t *heap, int (*find)(const hk_ss_t *, const void *),
+                          const void *arg, int *start) {
   hk_ss_t *ss;
-  int start = -1;
-  /* Drop full SuperSlabs from the front of the list as we meet them. */
   while (heap->avail && heap->avail->free_units == 0) {
     heap->avail->in_avail = 0;
     heap->avail = heap->avail->next_avail;
   }
   for (ss = heap->avail; ss; ss = ss->next_avail)
-    if ((start = find_run(ss->free_units, units)) >= 0)
-      break;
-  if (!ss) {
-    if (!(ss = ss_new(heap)))
-      return NULL;
-    start = 1;
-  }
-  uint32_t mask = run_mask((unsigned)start, units);
+    if ((*start = find(ss, arg)) >= 0)
+      return ss;
+  if (!(ss = ss_new(heap)))
+    return NULL;
+  *start = find(ss, arg);
+  HK_ASSERT(*start >= 0); /* a fresh SuperSlab has room for any slab or span */
+  return ss;
+}
+
+/* Takes the free units of mask out of the free (and dirty or decommitted) sets. */
+static void take_units(hk_heap_t *heap, hk_ss_t *ss, uint32_t mask) {
   if (ss == heap->spare_ss)
     heap->spare_ss = NULL; /* in use again */
   ss->free_units &= ~mask;
   ss->dirty_units &= ~mask;
+  for (uint32_t m = mask; m; m &= m - 1)
+    set_room(ss, (unsigned)__builtin_ctz(m), 0);
   if (ss->decommitted_units & mask) {
     hk_os_recommit((size_t)__builtin_popcount(ss->decommitted_units & mask) * HK_UNIT_SIZE);
     ss->decommitted_units &= ~mask;
   }
   if (heap->purge_at && hk_os_now_ms() >= heap->purge_at)
     hk_heap_purge(heap);
-  for (unsigned u = 0; u < units; u++)
-    ss->unit_slab[start + u] = (uint8_t)start;
-  memset(&ss->unit_cls[start], (int)c, units);
-  memset(&ss->unit_slot[start], (int)HK_SS_SLOT_OF(c), units);
-  hk_slab_t *s = &ss->slabs[start];
+}
+
+/* What every slab and span has at claim: its descriptor at unit `first`. */
+static hk_slab_t *init_slab(hk_heap_t *heap, hk_ss_t *ss, unsigned first, unsigned c, char *base) {
+  (void)heap; /* for the statistics */
+  hk_slab_t *s = &ss->slabs[first];
   HK_ASSERT(s->cls == HK_SLAB_UNUSED);
   HK_ASSERT(atomic_load(&s->remote) == 0);
   s->free = NULL;
   s->free_tail = NULL;
   s->nfree = 0;
-  s->base = (char *)ss + (size_t)start * HK_UNIT_SIZE + offset;
+  s->base = base;
   s->used = 0;
   s->carved = 0;
   s->cls = (uint8_t)c;
-  s->units = (uint8_t)units;
   HK_STAT(heap, slabs_made);
   return s;
 }
 
-void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
-  hk_ss_t *ss = hk_ss_of(s);
-  unsigned start = (unsigned)(s - ss->slabs);
-  s->cls = HK_SLAB_UNUSED;
-  memset(&ss->unit_cls[start], HK_SLAB_UNUSED, s->units);
-  memset(&ss->unit_slot[start], HK_SS_SLOT_OF(HK_SLAB_UNUSED), s->units);
-  HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
-  ss->free_units |= run_mask(start, s->units);
-  ss->dirty_units |= run_mask(start, s->units);
+static int find_units(const hk_ss_t *ss, const void *units) {
+  return find_run(ss->free_units, *(const unsigned *)units);
+}
+
+hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
+  int start;
+  hk_ss_t *ss = find_room(heap, find_units, &units, &start);
+  if (!ss)
+    return NULL;
+  take_units(heap, ss, run_mask((unsigned)start, units));
+  for (unsigned u = 0; u < units; u++)
+    ss->unit_slab[start + u] = (uint8_t)start;
+  memset(&ss->unit_cls[start], (int)c, units);
+  memset(&ss->unit_slot[start], (int)HK_SS_SLOT_OF(c), units);
+  hk_slab_t *s =
+      init_slab(heap, ss, (unsigned)start, c, (char *)ss + (size_t)start * HK_UNIT_SIZE + offset);
+  s->units = (uint8_t)units;
+  return s;
+}
+
+/* Hands a unit's run of units [start, start + units) (now free) back: dirty,
+ * to go back to the OS after the purge delay, or at once in a pooled heap. */
+static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned units) {
+  memset(&ss->unit_cls[start], HK_SLAB_UNUSED, units);
+  memset(&ss->unit_slot[start], HK_SS_SLOT_OF(HK_SLAB_UNUSED), units);
+  HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
+  ss->free_units |= run_mask(start, units);
+  ss->dirty_units |= run_mask(start, units);
+  for (unsigned u = start; u < start + units; u++)
+    set_room(ss, u, 0xFFFF);
   if (!ss->in_avail) {
     ss->in_avail = 1;
     ss->next_avail = heap->avail;
@@ -156,9 +197,9 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
     heap->spare_ss = ss; /* kept for reuse */
   if (atomic_load_explicit(&heap->pooled, memory_order_relaxed)) {
     /* No thread will reuse it soon: back to the OS now, this run only. */
-    hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)s->units * HK_UNIT_SIZE);
-    ss->dirty_units &= ~run_mask(start, s->units);
-    ss->decommitted_units |= run_mask(start, s->units);
+    hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
+    ss->dirty_units &= ~run_mask(start, units);
+    ss->decommitted_units |= run_mask(start, units);
   } else {
     uint64_t now = hk_os_now_ms();
     if (hk_opt.purge_delay_ms == 0 || (heap->purge_at && now >= heap->purge_at)) {
@@ -174,6 +215,111 @@ void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
   }
   if (ss->free_units == ALL_UNITS && ss != heap->spare_ss)
     ss_unmap(heap, ss);
+}
+
+void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
+  hk_ss_t *ss = hk_ss_of(s);
+  s->cls = HK_SLAB_UNUSED;
+  give_units(heap, ss, (unsigned)(s - ss->slabs), s->units);
+}
+
+typedef struct span_want {
+  unsigned pages;
+  size_t offset, align;
+} span_want_t;
+
+/* The first page at or after p whose span_room bit is `set`, or PAGES_PER_SS. */
+static unsigned next_room(const hk_ss_t *ss, unsigned p, int set) {
+  while (p < PAGES_PER_SS) {
+    uint64_t w = ss->span_room[p / 64];
+    w = (set ? w : ~w) >> (p % 64);
+    if (w)
+      return p + (unsigned)__builtin_ctzll(w);
+    p = (p / 64 + 1) * 64;
+  }
+  return PAGES_PER_SS;
+}
+
+/* First page of a run of want->pages pages a span may take whose block lands
+ * aligned, or -1: from free page to free page, a word at a time. */
+static int find_pages(const hk_ss_t *ss, const void *arg) {
+  const span_want_t *want = arg;
+  /* Runs may start every `step` pages, at `phase` mod step. */
+  unsigned step = want->align > HK_PAGE_SIZE ? (unsigned)(want->align / HK_PAGE_SIZE) : 1;
+  unsigned phase = (step - (unsigned)(want->offset / HK_PAGE_SIZE) % step) % step;
+  for (unsigned p = next_room(ss, PAGES_PER_UNIT, 1); p + want->pages <= PAGES_PER_SS;) {
+    p += (phase - p % step + step) % step;
+    unsigned end = next_room(ss, p, 0);
+    if (end >= p + want->pages)
+      return (int)p;
+    p = next_room(ss, end, 1);
+  }
+  return -1;
+}
+
+/* Marks a span's pages `bits` of unit u used (on) or unused, and the room. */
+static void span_mark(hk_ss_t *ss, unsigned u, uint16_t bits, int on) {
+  ss->span_pages[u] = on ? ss->span_pages[u] | bits : ss->span_pages[u] & (uint16_t)~bits;
+  set_room(ss, u, (uint16_t)~ss->span_pages[u]);
+}
+
+/* The pages of [first, first + n) that lie in unit u, as span_pages bits. */
+static uint16_t unit_pages(unsigned u, unsigned first, unsigned n) {
+  unsigned lo = first > u * PAGES_PER_UNIT ? first - u * PAGES_PER_UNIT : 0;
+  unsigned end = first + n - u * PAGES_PER_UNIT;
+  unsigned hi = end < PAGES_PER_UNIT ? end : PAGES_PER_UNIT;
+  return (uint16_t)(((1u << hi) - 1) & ~((1u << lo) - 1));
+}
+
+hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t align) {
+  span_want_t want = {pages, offset, align};
+  int first;
+  hk_ss_t *ss = find_room(heap, find_pages, &want, &first);
+  if (!ss)
+    return NULL;
+  char *base = (char *)ss + (size_t)first * HK_PAGE_SIZE + offset;
+  unsigned desc = hk_unit_of(base);
+  unsigned lo = (unsigned)first / PAGES_PER_UNIT,
+           hi = ((unsigned)first + pages - 1) / PAGES_PER_UNIT;
+  /* The units between the first and the last were free (a unit spans leave
+   * wholly unused is free): wholly this span's. */
+  uint32_t fresh = ss->free_units & run_mask(lo, hi - lo + 1);
+  if (fresh)
+    take_units(heap, ss, fresh);
+  for (uint32_t m = fresh; m; m &= m - 1) {
+    ss->unit_cls[__builtin_ctz(m)] = HK_TAG_SPAN;
+    ss->unit_slot[__builtin_ctz(m)] = HK_SS_SLOT_OF(HK_TAG_SPAN);
+  }
+  for (unsigned u = lo + 1; u < hi; u++)
+    ss->span_pages[u] = 0xFFFF;
+  span_mark(ss, lo, unit_pages(lo, (unsigned)first, pages), 1);
+  span_mark(ss, hi, unit_pages(hi, (unsigned)first, pages), 1);
+  /* A last unit where another span's block starts keeps pointing at it, and
+   * is never written: that block's remote freers read it. */
+  int other = hi != desc && ss->slabs[hi].cls == HK_TAG_SPAN;
+  memset(&ss->unit_slab[lo], (int)desc, hi - lo + !other);
+  hk_slab_t *s = init_slab(heap, ss, desc, HK_TAG_SPAN, base);
+  s->units = 0;
+  s->page0 = (uint16_t)first;
+  s->pages = (uint16_t)pages;
+  return s;
+}
+
+void hk_pages_release(hk_heap_t *heap, hk_slab_t *s) {
+  hk_ss_t *ss = hk_ss_of(s);
+  unsigned first = s->page0, pages = s->pages;
+  s->cls = HK_SLAB_UNUSED;
+  HK_POISON((char *)ss + (size_t)first * HK_PAGE_SIZE, (size_t)pages * HK_PAGE_SIZE);
+  unsigned lo = first / PAGES_PER_UNIT, hi = (first + pages - 1) / PAGES_PER_UNIT;
+  for (unsigned u = lo + 1; u < hi; u++)
+    ss->span_pages[u] = 0; /* free: give_units gives their room back */
+  span_mark(ss, lo, unit_pages(lo, first, pages), 0);
+  span_mark(ss, hi, unit_pages(hi, first, pages), 0);
+  /* The units no other span uses: all but perhaps the first and the last. */
+  lo += ss->span_pages[lo] != 0;
+  hi -= hi >= lo && ss->span_pages[hi] != 0;
+  if (hi >= lo)
+    give_units(heap, ss, lo, hi - lo + 1);
 }
 
 int hk_heap_purge(hk_heap_t *heap) {

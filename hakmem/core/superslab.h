@@ -3,7 +3,8 @@
  * A SuperSlab is a 2 MiB aligned region from the OS module, registered in the
  * registry, owned by one heap for its whole life (ss->heap never changes). Unit
  * 0 holds this header; units 1..31 are carved into slabs (slab.h), a slab being
- * a run of units serving one size class, or a span (span.h). The SuperSlab of a
+ * a run of units serving one size class, or into spans (span.h), runs of pages
+ * that may share a unit with another span. The SuperSlab of a
  * block is p & ~(2 MiB - 1); its slab descriptor is found through unit_slab[]:
  * O(1), no search. This file owns the units: claiming runs of them from a
  * heap's SuperSlabs (mapping a new one when none has room), taking them back,
@@ -57,7 +58,8 @@ typedef struct hk_slab {
   uint32_t capacity;
   uint8_t cls;
   uint8_t units;
-  char *guard; /* a span's usable end, where its guard starts (hardened; guard.h) */
+  uint16_t page0, pages; /* a span's run of pages in its SuperSlab */
+  char *guard;           /* a span's usable end, where its guard starts (hardened; guard.h) */
   /* Owner only. */
   _Alignas(64) void *free;     /* locally freed blocks */
   void *free_tail;             /* last of them: refill splices the list whole */
@@ -80,6 +82,12 @@ typedef struct hk_ss {
   uint32_t free_units;        /* bitmap, owner only */
   uint32_t dirty_units;       /* free and still committed: purge candidates */
   uint32_t decommitted_units; /* free and given back to the OS */
+  /* Per unit, its pages that spans use (owner only): a unit spans share is
+   * neither free nor a slab's, and its other pages may take another span. */
+  uint16_t span_pages[HK_UNITS_PER_SS];
+  /* The pages a span may take: those of free units, and of units spans share
+   * the pages no span uses (a bit per page). */
+  uint64_t span_room[HK_SS_SIZE / HK_PAGE_SIZE / 64];
   uint8_t in_avail;
   uint8_t unit_slab[HK_UNITS_PER_SS]; /* unit -> first unit of its slab */
   /* unit -> class of its slab (HK_SLAB_UNUSED if none): the class of a block
@@ -168,9 +176,18 @@ static inline hk_slab_t *hk_slab_of(hk_ss_t *ss, const void *p) {
  * block is `offset` bytes in, and fills in what every slab has (base, cls,
  * units; counters zero); NULL + ENOMEM. */
 hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset);
-/* Gives the units of an emptied slab (or span) back to its SuperSlab, dirty:
- * they go back to the OS after the purge delay. */
+/* Gives the units of an emptied slab back to its SuperSlab, dirty: they go
+ * back to the OS after the purge delay. */
 void hk_units_release(hk_heap_t *heap, hk_slab_t *s);
+/* Claims a run of `pages` pages (units shared with other spans, or free ones)
+ * for a span whose block starts `offset` bytes in, at a multiple of `align`
+ * (a power of two to HK_UNIT_SIZE); its descriptor is that of the unit the
+ * block starts in (no other span's block starts there: a span is longer than a
+ * unit). Fills in base, cls, page0, pages; counters zero. NULL + ENOMEM. */
+hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t align);
+/* Gives a span's pages back; units left with no span go back as slabs' do.
+ * Pages of a unit another span still uses stay committed until it goes. */
+void hk_pages_release(hk_heap_t *heap, hk_slab_t *s);
 /* Gives dirty units back to the OS now, and unmaps the wholly free SuperSlabs
  * that may be (the spare too with drop_spare); whether there was anything. */
 int hk_heap_purge(hk_heap_t *heap);
