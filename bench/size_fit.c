@@ -19,26 +19,13 @@
 #include <unistd.h>
 
 #include "bench/bench_common.h"
+#include "bench/slot_stride.h"
 
-#define BLOCKS 16
-
-static int cmp_addr(const void *a, const void *b) {
-  uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
-  return (x > y) - (x < y);
-}
-
-static size_t slot_stride(size_t n) {
-  uintptr_t a[BLOCKS];
-  for (int i = 0; i < BLOCKS; i++)
-    if ((a[i] = (uintptr_t)malloc(n)) == 0)
-      bench_die("size_fit: allocation failed");
-  qsort(a, BLOCKS, sizeof a[0], cmp_addr);
-  size_t stride = SIZE_MAX;
-  for (int i = 1; i < BLOCKS; i++)
-    if (a[i] - a[i - 1] < stride)
-      stride = a[i] - a[i - 1];
-  for (int i = 0; i < BLOCKS; i++)
-    free((void *)a[i]);
+/* slot_stride through malloc: the one under LD_PRELOAD. */
+static size_t malloc_stride(size_t n) {
+  size_t stride = slot_stride(malloc, free, n);
+  if (!stride)
+    bench_die("size_fit: allocation failed");
   return stride;
 }
 
@@ -50,7 +37,7 @@ static void table(void) {
       void *p = malloc(sizes[k]);
       size_t usable = malloc_usable_size(p);
       free(p);
-      printf("| %zu | %zu | %zu |\n", sizes[k], usable, slot_stride(sizes[k]));
+      printf("| %zu | %zu | %zu |\n", sizes[k], usable, malloc_stride(sizes[k]));
     }
   }
 }

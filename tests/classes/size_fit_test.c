@@ -8,34 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bench/slot_stride.h"
 #include "hakmem/core/config.h"
 #include "hakmem/hakmem.h"
 #include "tests/check.h"
-
-#define BLOCKS 16
-
-static int cmp_addr(const void *a, const void *b) {
-  uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* The distance between neighbouring blocks of one class: the smallest gap
- * between BLOCKS blocks of size n allocated in a row (carved from one slab). */
-static size_t slot_stride(size_t n) {
-  uintptr_t a[BLOCKS];
-  for (int i = 0; i < BLOCKS; i++) {
-    a[i] = (uintptr_t)hak_malloc(n);
-    CHECK(a[i] != 0);
-  }
-  qsort(a, BLOCKS, sizeof a[0], cmp_addr);
-  size_t stride = SIZE_MAX;
-  for (int i = 1; i < BLOCKS; i++)
-    if (a[i] - a[i - 1] < stride)
-      stride = a[i] - a[i - 1];
-  for (int i = 0; i < BLOCKS; i++)
-    hak_free((void *)a[i]);
-  return stride;
-}
 
 int main(void) {
   for (size_t pow2 = 16; pow2 <= 65536; pow2 *= 2) {
@@ -47,7 +23,8 @@ int main(void) {
       CHECK(p != NULL);
       size_t usable = hak_usable_size(p);
       hak_free(p);
-      size_t stride = slot_stride(n);
+      size_t stride = slot_stride(hak_malloc, hak_free, n);
+      CHECK(stride != 0);
       printf("request %6zu: usable %6zu, stride %6zu\n", n, usable, stride);
 #if HK_HDR
       CHECK(stride > n);
