@@ -50,11 +50,7 @@ static void check_purger_thread(void) {
 
 static void *worker(void *arg) {
   (void)arg;
-  for (long i = 0; i < BLOCKS; i++) {
-    blocks[i] = hak_malloc(BLOCK);
-    CHECK(blocks[i] != NULL);
-    memset(blocks[i], 0x5A, BLOCK);
-  }
+  fill_blocks(blocks, BLOCKS, BLOCK, 0x5A, BLOCK);
   return NULL;
 }
 

@@ -4,7 +4,6 @@
  * slow-path work; RSS must come back within 20 MiB of the start (bounded wait,
  * 5 s) while the worker still waits. */
 #include <pthread.h>
-#include <string.h>
 
 #include "tests/lifecycle/lifecycle.h"
 
@@ -16,11 +15,7 @@ static pthread_barrier_t filled, done;
 
 static void *worker(void *arg) {
   (void)arg;
-  for (long i = 0; i < BLOCKS; i++) {
-    blocks[i] = hak_malloc(BLOCK);
-    CHECK(blocks[i] != NULL);
-    memset(blocks[i], 0x5A, BLOCK);
-  }
+  fill_blocks(blocks, BLOCKS, BLOCK, 0x5A, BLOCK);
   pthread_barrier_wait(&filled);
   pthread_barrier_wait(&done); /* idle: no allocation, no free */
   return NULL;

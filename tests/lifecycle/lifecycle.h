@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +46,16 @@ static inline void slow_path_call(void) {
   void *p = hak_malloc(200 * 1024);
   CHECK(p != NULL);
   hak_free(p);
+}
+
+/* Allocates n blocks of size bytes into blocks[] and writes `touch` bytes of
+ * `byte` at the start of each, so their pages are resident. */
+static inline void fill_blocks(void **blocks, long n, size_t size, int byte, size_t touch) {
+  for (long i = 0; i < n; i++) {
+    blocks[i] = hak_malloc(size);
+    CHECK(blocks[i] != NULL);
+    memset(blocks[i], byte, touch);
+  }
 }
 
 /* Polls RSS every 20 ms, for at most 5 s, until it is at most `bound`; with

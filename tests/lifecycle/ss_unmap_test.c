@@ -14,7 +14,6 @@
  *     3 is the reproducer). */
 #include <pthread.h>
 #include <stdatomic.h>
-#include <string.h>
 
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/tls_cache.h"
@@ -33,11 +32,7 @@ static long mapped(void) { return (long)checked_stats().os_mapped; }
 
 static void *fill(void *arg) {
   (void)arg;
-  for (long i = 0; i < BLOCKS; i++) {
-    blocks[i] = hak_malloc(BLOCK);
-    CHECK(blocks[i] != NULL);
-    memset(blocks[i], 1, 64);
-  }
+  fill_blocks(blocks, BLOCKS, BLOCK, 1, 64);
   return NULL;
 }
 
