@@ -204,7 +204,10 @@ HK_API void hak_free_aligned_sized(void *ptr, size_t alignment, size_t size) {
   hk_free(ptr);
 }
 
-HK_API int hak_owns(const void *ptr) { return hk_registry_kind(ptr) != HK_REG_FOREIGN; }
+HK_API int hak_owns(const void *ptr) {
+  unsigned kind = hk_registry_kind(ptr);
+  return kind == HK_REG_LARGE ? hk_large_contains(ptr) : kind != HK_REG_FOREIGN;
+}
 
 HK_API void hak_build_info(hak_build_info_t *out) {
   out->header_classidx = HAKMEM_HEADER_CLASSIDX;

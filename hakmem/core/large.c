@@ -47,6 +47,19 @@ HK_NO_ASAN static void set_record(char *base, uint64_t magic, size_t map_size) {
   r->map_size = map_size;
 }
 
+/* Whether p, in a chunk the registry calls large, lies in a large mapping and
+ * not in what follows one in its last chunk. The chunk of a mapping's start
+ * holds its record; a later chunk is wholly the mapping's up to its end. */
+HK_NO_ASAN int hk_large_contains(const void *p) {
+  char *chunk = (char *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
+  for (; hk_registry_kind(chunk) == HK_REG_LARGE; chunk -= HK_SS_SIZE) {
+    const large_hdr_t *first = (const large_hdr_t *)chunk;
+    if (is_record(first, chunk))
+      return (const char *)p < chunk + first->map_size;
+  }
+  return 0;
+}
+
 /* Under ASan the header is poisoned with the rest of the mapping but the block:
  * the functions that touch it are not instrumented (HK_NO_ASAN). NULL for the
  * loader's memory in a large mapping's last chunk (leaked, as free does with

@@ -19,6 +19,10 @@ void hk_large_free(void *p);
  * refuses (p is untouched then). The result is 64-byte aligned, not more. */
 void *hk_large_realloc(void *p, size_t size);
 size_t hk_large_usable(const void *p);
+/* Whether p, in a chunk the registry marks large, is inside a large mapping
+ * (the rest of a mapping's last chunk may be another's). Reads only the first
+ * page of the chunks from p's back to its mapping's start. */
+int hk_large_contains(const void *p);
 /* Unmaps every cached mapping; 1 if there was any. */
 int hk_large_trim(void);
 /* Gives back the cached mappings the decay no longer allows (see large.c). For

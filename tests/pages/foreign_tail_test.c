@@ -1,6 +1,7 @@
 /* A large mapping ends on a page, and the rest of its last 2 MiB chunk may be
- * mapped by someone else: a free of a pointer there is reported (abort with the
- * message), never a crash reading the unmapped page before it. */
+ * mapped by someone else: hak_owns says such memory is not hakmem's, and a free
+ * of a pointer there is reported (abort with the message), never a crash
+ * reading the unmapped page before it. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
@@ -25,6 +26,8 @@ int main(void) {
   void *q = mmap(foreign, 4096, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   CHECK(q == foreign);
+  CHECK(hak_owns(p + MIB - 1));
+  CHECK(!hak_owns(foreign));
   pid_t pid = fork();
   CHECK(pid >= 0);
   if (pid == 0) {
