@@ -4,8 +4,9 @@
  * size_t enum) is passed as size_t, const std::nothrow_t& as a pointer.
  *
  * A failed allocation goes to hk_new_fail (new_fail.cc): the new_handler loop
- * and std::bad_alloc need C++. Compiled with -fexceptions, so a bad_alloc
- * thrown there or by a program's new_handler unwinds through these frames. */
+ * and std::bad_alloc need C++, whose runtime hakmem only refers to weakly. Compiled with
+ * -fexceptions, so a bad_alloc thrown there or by a program's new_handler unwinds through these
+ * frames. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,17 +16,34 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
+/* Two of the C++ runtime's symbols new_fail.cc uses, under names the compiler
+ * knows to be weak: unbound if the process had no C++ runtime when hakmem was
+ * loaded (new_fail.cc says when), and then nothing can throw std::bad_alloc. */
+extern void hk_weak_cxa_throw(void) __asm__("__cxa_throw") __attribute__((weak));
+extern void hk_weak_get_new_handler(void) __asm__("_ZSt15get_new_handlerv") __attribute__((weak));
+
+/* Without the runtime no new_handler can have been set: nothrow new returns
+ * NULL, and new, which cannot throw, aborts. */
+static HK_COLD void *new_failed(size_t size, size_t alignment, int nothrow) {
+  if (hk_weak_cxa_throw != NULL && hk_weak_get_new_handler != NULL)
+    return hk_new_fail(size, alignment, nothrow);
+  if (!nothrow)
+    hk_fatal("operator new out of memory with no C++ runtime to throw std::bad_alloc",
+             (void *)size);
+  return NULL;
+}
+
 static inline void *new_aligned(size_t size, size_t alignment, int nothrow) {
   /* Undefined behaviour in C++; aborting beats a new_handler loop that cannot end. */
   if (alignment == 0 || (alignment & (alignment - 1)))
     hk_fatal("operator new with an alignment that is not a power of two", (void *)alignment);
   void *p = hak_aligned_alloc(alignment, size);
-  return HK_LIKELY(p != NULL) ? p : hk_new_fail(size, alignment, nothrow);
+  return HK_LIKELY(p != NULL) ? p : new_failed(size, alignment, nothrow);
 }
 
 static inline void *new_plain(size_t size, int nothrow) {
   void *p = hk_alloc(size);
-  return HK_LIKELY(p != NULL) ? p : hk_new_fail(size, 0, nothrow);
+  return HK_LIKELY(p != NULL) ? p : new_failed(size, 0, nothrow);
 }
 
 /* operator new, new[]: plain, nothrow, aligned, aligned nothrow. */
