@@ -425,7 +425,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     case 7: /* purge now: the empty slabs' pages go back, live blocks stay */
       if (hk_tls.heap)
-        hk_heap_purge(hk_tls.heap);
+        hk_heap_purge(hk_tls.heap, HK_PURGE_ALL);
       check_all();
       break;
     case 8:

@@ -96,7 +96,7 @@ HK_API int hak_stats_get(hak_stats_t *out) {
 
 static void trim_pooled(hk_heap_t *heap, void *any) {
   hk_remote_collect(heap);
-  *(int *)any |= hk_heap_trim(heap) | hk_heap_unmap_free(heap, 1);
+  *(int *)any |= hk_heap_trim(heap, HK_PURGE_ALL) | hk_heap_unmap_free(heap, 1);
 }
 
 HK_API int hak_malloc_trim(size_t pad) {
@@ -108,7 +108,7 @@ HK_API int hak_malloc_trim(size_t pad) {
     for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
       hk_spill(t, c, UINT32_MAX);
     hk_remote_collect(t->heap);
-    any |= hk_heap_trim(t->heap) | hk_heap_unmap_free(t->heap, 1);
+    any |= hk_heap_trim(t->heap, HK_PURGE_ALL) | hk_heap_unmap_free(t->heap, 1);
     hk_heap_leave(t->heap);
   }
   hk_heap_pool_each(trim_pooled, &any);

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hakmem/box/reclaim.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -26,7 +27,7 @@ static void maintain(hk_heap_t *heap, void *arg) {
   if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
     hk_remote_collect(heap);
   if (heap->purge_at && now >= heap->purge_at)
-    hk_heap_purge(heap);
+    hk_heap_purge(heap, HK_PURGE_ALL); /* pooled: no thread will reuse them */
   /* Pooled past the purge delay: the spare SuperSlab goes too. */
   if (heap->spare_ss && hk_os_now_ms() >= heap->pooled_at + period_ms())
     hk_heap_unmap_free(heap, 1);
@@ -48,13 +49,14 @@ static void maintain_any(hk_heap_t *heap, void *arg) {
   hk_remote_collect(heap);
   /* Its owner has been idle for a purge delay: what the frees emptied goes
    * back now (no later pass would come for it while the owner stays idle). */
-  hk_heap_trim(heap);
+  hk_heap_trim(heap, HK_PURGE_ALL);
   hk_heap_give_back(heap);
 }
 
-void hk_reclaim_after_remote_free(hk_heap_t *heap) {
-  if (atomic_load_explicit(&heap->pooled, memory_order_relaxed))
-    hk_heap_pool_try_one(heap, hk_remote_collect);
+void hk_reclaim_pooled(hk_heap_t *heap) {
+  int saved = errno;
+  hk_heap_pool_try_one(heap, hk_remote_collect);
+  errno = saved;
 }
 
 void hk_reclaim_own(hk_tls_t *t, uint64_t now) {
@@ -62,9 +64,17 @@ void hk_reclaim_own(hk_tls_t *t, uint64_t now) {
   atomic_store_explicit(&heap->active_at, now, memory_order_relaxed);
   if (!heap->purge_at || now < heap->purge_at)
     return;
+  /* A purge is due. At most once a purge delay (units come due at any time),
+   * the thread cache also halves (its blocks back to their slabs) and the
+   * slabs that empties go: a cache the thread stopped using drains. */
+  if (now < heap->decay_at) {
+    hk_heap_purge(heap, HK_PURGE_AGED);
+    return;
+  }
+  heap->decay_at = now + period_ms();
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
     hk_spill(t, c, (hk_cache_cap(c) - t->room[c] + 1) / 2); /* down to 0 */
-  hk_heap_trim(heap);
+  hk_heap_trim(heap, HK_PURGE_AGED);
   /* On the shared id: an id freed since (its heap lost its SuperSlabs) is ours. */
   if (t->reg_id == HK_REG_NONE && hk_heap_take_free_id(heap))
     t->reg_id = heap->reg_id;

@@ -31,8 +31,13 @@
 
 #include "hakmem/box/tls_cache.h"
 
-/* After a remote free into heap: collects it now if it is pooled. */
-void hk_reclaim_after_remote_free(hk_heap_t *heap);
+/* After a remote free into heap: collects it now if it is pooled (keeping
+ * errno). The check is inline: every cross-thread free makes it. */
+void hk_reclaim_pooled(hk_heap_t *heap);
+HK_HOT void hk_reclaim_after_remote_free(hk_heap_t *heap) {
+  if (HK_UNLIKELY(atomic_load_explicit(&heap->pooled, memory_order_relaxed)))
+    hk_reclaim_pooled(heap);
+}
 /* The calling thread's slow-path allocation: decay of its cache and heap. */
 void hk_reclaim_own(hk_tls_t *t, uint64_t now_ms);
 /* A slow-path call: the rate-limited maintenance of the pool. */

@@ -6,28 +6,12 @@
 #include "hakmem/core/slab.h"
 #include "hakmem/core/span.h"
 
-int hk_remote_push(hk_slab_t *s, void *block) {
-  uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
-  do
-    hk_next_store(block, (void *)(old & ~HK_REMOTE_QUEUED));
-  while (!atomic_compare_exchange_weak_explicit(&s->remote, &old,
-                                                (uintptr_t)block | HK_REMOTE_QUEUED,
-                                                memory_order_acq_rel, memory_order_relaxed));
-  return !(old & HK_REMOTE_QUEUED);
-}
-
 void hk_remote_queue(hk_heap_t *heap, hk_slab_t *s) {
   hk_slab_t *top = atomic_load_explicit(&heap->rq, memory_order_relaxed);
   do
     s->qnext = top;
   while (!atomic_compare_exchange_weak_explicit(&heap->rq, &top, s, memory_order_release,
                                                 memory_order_relaxed));
-}
-
-void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block) {
-  hk_heap_t *heap = ss->heap; /* before the push: from then on ss may be unmapped */
-  if (hk_remote_push(s, block))
-    hk_remote_queue(heap, s); /* the block pins the slab until it is collected */
 }
 
 void hk_remote_collect(hk_heap_t *heap) {

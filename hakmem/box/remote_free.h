@@ -18,15 +18,32 @@
 #ifndef HAKMEM_BOX_REMOTE_FREE_H
 #define HAKMEM_BOX_REMOTE_FREE_H
 
+#include <stdatomic.h>
+
+#include "hakmem/core/debug.h"
 #include "hakmem/core/superslab.h"
+
+/* hk_remote_free's two steps: the push, which says whether it set the queued
+ * mark, and then (if it did) the queueing, which must follow. Inline: the free
+ * slow path of every cross-thread free runs them. */
+HK_HOT int hk_remote_push(hk_slab_t *s, void *block) {
+  uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
+  do
+    hk_next_store(block, (void *)(old & ~HK_REMOTE_QUEUED));
+  while (!atomic_compare_exchange_weak_explicit(&s->remote, &old,
+                                                (uintptr_t)block | HK_REMOTE_QUEUED,
+                                                memory_order_acq_rel, memory_order_relaxed));
+  return !(old & HK_REMOTE_QUEUED);
+}
+void hk_remote_queue(hk_heap_t *heap, hk_slab_t *s);
 
 /* The SuperSlab may be unmapped as soon as this returns: read what you need of
  * it (ss->heap) before. */
-void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block);
-/* hk_remote_free's two steps: the push, which says whether it set the queued
- * mark, and then (if it did) the queueing, which must follow. */
-int hk_remote_push(hk_slab_t *s, void *block);
-void hk_remote_queue(hk_heap_t *heap, hk_slab_t *s);
+HK_HOT void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block) {
+  hk_heap_t *heap = ss->heap; /* before the push: from then on ss may be unmapped */
+  if (hk_remote_push(s, block))
+    hk_remote_queue(heap, s); /* the block pins the slab until it is collected */
+}
 /* Moves every remotely freed block of heap back into its slab. */
 void hk_remote_collect(hk_heap_t *heap);
 

@@ -104,9 +104,10 @@ static const char *const freed_what[] = {"double free", "realloc after free",
 static const char *const invalid_what[] = {"invalid free", "invalid realloc",
                                            "invalid malloc_usable_size"};
 
-/* The block a pointer stands for, and its slab; reports a pointer that is not
- * a live block's start and returns NULL. */
-void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op) {
+/* hk_block_resolve, inlined into free_block (the remote free's path), with
+ * own: whether ss is the calling thread's heap's. */
+static inline __attribute__((always_inline)) void *resolve(hk_ss_t *ss, const void *p,
+                                                           hk_slab_t **slab, hk_op_t op, int own) {
   void *b = (void *)p;
   if ((uintptr_t)p & (HK_ALIGN - 1)) {
     hk_misuse(invalid_what[op], p, "misaligned: not a block hakmem handed out", HK_NO_CLASS, 0);
@@ -135,7 +136,6 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op)
    * only the owner may read it. The division (block start) is the costly
    * check: release builds with the header rely on the header byte matching
    * the slab's class instead. */
-  int own = ss->heap == hk_tls.heap;
   if (HAKMEM_HARDENED && s->cls != HK_TAG_SPAN &&
       hk_hdr_load(b) == (HK_TAG_SPAN & ~HK_TAG_FREED_BIT)) {
     hk_misuse(freed_what[op], p, "span", HK_NO_CLASS, 0);
@@ -163,6 +163,10 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op)
 #endif
   *slab = s;
   return b;
+}
+
+void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op) {
+  return resolve(ss, p, slab, op, ss->heap == hk_tls.heap);
 }
 
 void hk_debug_check_free(void *p, unsigned c) {
@@ -193,16 +197,40 @@ static void free_local(hk_tls_t *t, unsigned c, void *b) {
   }
 }
 
+/* A free of b (p, resolved), a block of the calling thread's heap. Keeps errno:
+ * a spill or a span's free may make system calls. */
+static HK_NOINLINE void free_own(hk_tls_t *t, hk_slab_t *s, void *b, void *p) {
+  int saved = errno;
+  if (s->cls == HK_TAG_SPAN) {
+    hk_heap_enter(t->heap);
+    hk_span_free(t->heap, s);
+    hk_heap_leave(t->heap);
+  } else if (s->cls >= HK_NUM_CLASSES) { /* an aligned class: no thread cache */
+    if (s->free == b) {                  /* else the slab's free list would loop */
+      hk_misuse("double free", p, NULL, s->cls, 0);
+    } else {
+      HK_POISON(b, hk_class_usable(s->cls));
+      hk_stat_blocks(s->cls, -1);
+      hk_slab_put(t->heap, s, b);
+    }
+  } else {
+    free_local(t, s->cls, b); /* the heap changes only if it spills */
+  }
+  errno = saved;
+}
+
+/* The remote free's path is this function's own, with no registers to save:
+ * it makes no system call (errno stays) but into a pooled heap (reclaim.c). */
 static void free_block(void *p) {
   hk_ss_t *ss = hk_ss_of(p);
   hk_slab_t *s;
-  void *b = hk_block_resolve(ss, p, &s, HK_OP_FREE);
-  if (!b)
-    return; /* reported; leaked */
   hk_tls_t *t = &hk_tls;
   /* A thread that has not allocated yet (or has exited) owns no heap: its
    * frees are remote, and it does not make a heap just to free. */
   int own = t->heap && ss->heap == t->heap;
+  void *b = resolve(ss, p, &s, HK_OP_FREE, own);
+  if (!b)
+    return; /* reported; leaked */
 #if HAKMEM_HARDENED
   /* Freed: a second free of b says double free, from any thread. */
   hk_hdr_store(b, s->cls == HK_TAG_SPAN ? HK_TAG_SPAN & ~HK_TAG_FREED_BIT
@@ -210,34 +238,11 @@ static void free_block(void *p) {
   if (hk_opt.zero_on_free && s->cls != HK_TAG_SPAN)
     hk_scrub_freed(b, s->cls);
 #endif
-  if (s->cls == HK_TAG_SPAN) {
-    if (own) {
-      hk_heap_enter(t->heap);
-      hk_span_free(t->heap, s);
-      hk_heap_leave(t->heap);
-    } else {
-      HK_POISON(b, hk_span_usable(s));
-      hk_heap_t *heap = ss->heap; /* ss may be gone after the free */
-      hk_remote_free(ss, s, b);
-      hk_reclaim_after_remote_free(heap);
-    }
-    return;
-  }
-  if (own && s->cls >= HK_NUM_CLASSES) { /* an aligned class: no thread cache */
-    if (s->free == b) {                  /* else the slab's free list would loop */
-      hk_misuse("double free", p, NULL, s->cls, 0);
-      return;
-    }
-    HK_POISON(b, hk_class_usable(s->cls));
-    hk_stat_blocks(s->cls, -1);
-    hk_slab_put(t->heap, s, b);
-    return;
-  }
   if (own) {
-    free_local(t, s->cls, b); /* the heap changes only if it spills */
+    free_own(t, s, b, p);
     return;
   }
-  HK_POISON(b, hk_class_usable(s->cls));
+  HK_POISON(b, s->cls == HK_TAG_SPAN ? hk_span_usable(s) : hk_class_usable(s->cls));
   hk_heap_t *heap = ss->heap; /* ss may be gone after the free */
   hk_remote_free(ss, s, b);
   hk_reclaim_after_remote_free(heap);
@@ -251,18 +256,25 @@ void hk_free_foreign(void *p) {
     hk_misuse("invalid free", p, "not hakmem's memory", HK_NO_CLASS, 0);
 }
 
-void hk_free_slow(void *p) {
-  if (!p)
-    return;
+/* A large block or foreign memory; a function of its own so that the remote
+ * free's path through hk_free_slow saves no registers. */
+static HK_NOINLINE void free_not_in_slab(void *p, unsigned kind) {
   int saved = errno;
-  unsigned kind = hk_registry_kind(p);
-  if (hk_reg_is_ss(kind))
-    free_block(p);
-  else if (kind == HK_REG_LARGE)
+  if (kind == HK_REG_LARGE)
     hk_large_free(p);
   else
     hk_free_foreign(p);
   errno = saved;
+}
+
+void hk_free_slow(void *p) {
+  if (!p)
+    return;
+  unsigned kind = hk_registry_kind(p);
+  if (hk_reg_is_ss(kind))
+    free_block(p); /* keeps errno itself: not on a remote free's path */
+  else
+    free_not_in_slab(p, kind);
 }
 
 void hk_free_overflow(void *pushed) {

@@ -34,9 +34,9 @@ void hk_heap_release_empty(hk_heap_t *heap) {
   }
 }
 
-int hk_heap_trim(hk_heap_t *heap) {
+int hk_heap_trim(hk_heap_t *heap, hk_purge_t how) {
   hk_heap_release_empty(heap);
-  return hk_heap_purge(heap);
+  return hk_heap_purge(heap, how);
 }
 
 void hk_slab_put(hk_heap_t *heap, hk_slab_t *s, void *p) {

@@ -67,10 +67,10 @@ static inline void hk_partial_remove(hk_heap_t *heap, hk_slab_t *s) {
   s->in_partial = 0;
 }
 
-/* Releases every empty slab (even the one kept per class) and purges (the
- * spare SuperSlab stays: hk_heap_unmap_free). Returns whether anything went
- * back to the OS. */
-int hk_heap_trim(hk_heap_t *heap);
+/* Releases every empty slab (even the one kept per class) and purges, as how
+ * says (the spare SuperSlab stays: hk_heap_unmap_free). Returns whether
+ * anything went back to the OS. */
+int hk_heap_trim(hk_heap_t *heap, hk_purge_t how);
 /* Releases every empty slab (even the one kept per class); their units go back
  * to the OS after the purge delay, as any released slab's do. */
 void hk_heap_release_empty(hk_heap_t *heap);

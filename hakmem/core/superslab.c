@@ -138,7 +138,7 @@ static void take_units(hk_heap_t *heap, hk_ss_t *ss, uint32_t mask) {
     ss->decommitted_units &= ~mask;
   }
   if (heap->purge_at && hk_os_now_ms() >= heap->purge_at)
-    hk_heap_purge(heap);
+    hk_heap_purge(heap, HK_PURGE_AGED);
 }
 
 /* What every slab and span has at claim: its descriptor at unit `first`. */
@@ -184,10 +184,13 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
   memset(&ss->unit_cls[start], HK_SLAB_UNUSED, units);
   memset(&ss->unit_slot[start], HK_SS_SLOT_OF(HK_SLAB_UNUSED), units);
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
+  uint64_t now = hk_os_now_ms();
   ss->free_units |= run_mask(start, units);
   ss->dirty_units |= run_mask(start, units);
-  for (unsigned u = start; u < start + units; u++)
+  for (unsigned u = start; u < start + units; u++) {
     set_room(ss, u, 0xFFFF);
+    ss->freed_ms[u] = (uint32_t)now;
+  }
   if (!ss->in_avail) {
     ss->in_avail = 1;
     ss->next_avail = heap->avail;
@@ -201,9 +204,9 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
     ss->dirty_units &= ~run_mask(start, units);
     ss->decommitted_units |= run_mask(start, units);
   } else {
-    uint64_t now = hk_os_now_ms();
     if (hk_opt.purge_delay_ms == 0 || (heap->purge_at && now >= heap->purge_at)) {
-      hk_heap_purge(heap); /* unmaps ss too if it may */
+      /* unmaps ss too if it may */
+      hk_heap_purge(heap, hk_opt.purge_delay_ms == 0 ? HK_PURGE_ALL : HK_PURGE_AGED);
       return;
     }
     if (!heap->purge_at)
@@ -322,21 +325,38 @@ void hk_pages_release(hk_heap_t *heap, hk_slab_t *s) {
     give_units(heap, ss, lo, hi - lo + 1);
 }
 
-int hk_heap_purge(hk_heap_t *heap) {
+int hk_heap_purge(hk_heap_t *heap, hk_purge_t how) {
   int any = 0;
+  uint64_t now = hk_os_now_ms();
+  uint32_t delay = (uint32_t)hk_opt.purge_delay_ms;
+  uint32_t next_due = UINT32_MAX; /* ms from now until the youngest unit left is due */
   heap->purge_at = 0;
-  for (hk_ss_t *ss = heap->avail; ss; ss = ss->next_avail) {
+  for (hk_ss_t *ss = heap->avail, *next; ss; ss = next) {
+    next = ss->next_avail;
     uint32_t d = ss->dirty_units;
-    while (d) {
+    if (how == HK_PURGE_AGED)
+      for (uint32_t m = d; m; m &= m - 1) {
+        unsigned u = (unsigned)__builtin_ctz(m);
+        uint32_t age = (uint32_t)now - ss->freed_ms[u]; /* mod 2^32 */
+        if (age < delay) {
+          d &= ~((uint32_t)1 << u);
+          next_due = delay - age < next_due ? delay - age : next_due;
+        }
+      }
+    for (uint32_t r = d; r;) {
       /* One madvise per run of dirty units. */
-      unsigned start = (unsigned)__builtin_ctz(d);
-      unsigned len = (unsigned)__builtin_ctzll(~((uint64_t)d >> start));
+      unsigned start = (unsigned)__builtin_ctz(r);
+      unsigned len = (unsigned)__builtin_ctzll(~((uint64_t)r >> start));
       hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)len * HK_UNIT_SIZE);
-      d &= ~run_mask(start, len);
+      r &= ~run_mask(start, len);
       any = 1;
     }
-    ss->decommitted_units |= ss->dirty_units;
-    ss->dirty_units = 0;
+    ss->decommitted_units |= d;
+    ss->dirty_units &= ~d;
+    if (ss->free_units == ALL_UNITS && !ss->dirty_units && ss != heap->spare_ss)
+      any |= ss_unmap(heap, ss);
   }
-  return hk_heap_unmap_free(heap, 0) | any;
+  if (next_due != UINT32_MAX)
+    heap->purge_at = now + next_due;
+  return any;
 }

@@ -82,6 +82,11 @@ typedef struct hk_ss {
   uint32_t free_units;        /* bitmap, owner only */
   uint32_t dirty_units;       /* free and still committed: purge candidates */
   uint32_t decommitted_units; /* free and given back to the OS */
+  /* Per dirty unit, when it became free (hk_os_now_ms, mod 2^32): a unit goes
+   * back to the OS once it has been free for the purge delay, not when the
+   * heap's first purge comes due, so a program cycling through its memory
+   * does not fault it in again each delay (xmalloc-test: 117k faults in 3 s). */
+  uint32_t freed_ms[HK_UNITS_PER_SS];
   /* Per unit, its pages that spans use (owner only): a unit spans share is
    * neither free nor a slab's, and its other pages may take another span. */
   uint16_t span_pages[HK_UNITS_PER_SS];
@@ -120,7 +125,8 @@ typedef struct hk_heap {
   struct hk_heap *next_all;   /* every heap ever made (they are never freed) */
   uint64_t pooled_at;         /* when it was pooled (hk_os_now_ms) */
   _Atomic uint64_t active_at; /* its owner's last slow-path allocation */
-  uint64_t purge_at;          /* when dirty units go back to the OS; 0: none pending */
+  uint64_t purge_at;          /* when the next dirty units are due to go back; 0: none */
+  uint64_t decay_at;          /* when its owner next halves its thread cache (reclaim.c) */
   uint8_t reg_id;             /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
   hk_heap_stats_t stats;      /* debug builds only */
   /* What remote freers touch, on a line of its own: the owner writes busy and
@@ -188,9 +194,14 @@ hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t
 /* Gives a span's pages back; units left with no span go back as slabs' do.
  * Pages of a unit another span still uses stay committed until it goes. */
 void hk_pages_release(hk_heap_t *heap, hk_slab_t *s);
+/* Which dirty units hk_heap_purge gives back: all of them (malloc_trim, a
+ * purge delay of 0, an idle or pooled heap), or those free for the purge
+ * delay (the timer's purge). */
+typedef enum { HK_PURGE_ALL, HK_PURGE_AGED } hk_purge_t;
 /* Gives dirty units back to the OS now, and unmaps the wholly free SuperSlabs
- * that may be (the spare too with drop_spare); whether there was anything. */
-int hk_heap_purge(hk_heap_t *heap);
+ * that may be (the spare too with drop_spare) and have none left dirty;
+ * schedules the next purge for the units left; whether there was anything. */
+int hk_heap_purge(hk_heap_t *heap, hk_purge_t how);
 int hk_heap_unmap_free(hk_heap_t *heap, int drop_spare);
 
 #endif /* HAKMEM_CORE_SUPERSLAB_H */

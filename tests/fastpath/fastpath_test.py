@@ -1,7 +1,8 @@
-"""The fast-path guard: instructions per malloc+free and new+delete pair, counted with
-callgrind (exact on any machine), must not exceed the figures in golden.txt.
+"""The fast-path guard: instructions per malloc+free and new+delete pair, and per malloc
+and free in another thread, counted with callgrind (exact on any machine), must not
+exceed the figures in golden.txt.
 
-    fastpath_test.py GOLDEN PAIR_LOOP NEW_DELETE_LOOP LIBHAKMEM_SO
+    fastpath_test.py GOLDEN PAIR_LOOP NEW_DELETE_LOOP REMOTE_FREE_LOOP LIBHAKMEM_SO
 
 Runs only under --config=phase7 (BUILD.bazel), the build the figures describe.
 """
@@ -36,14 +37,15 @@ def read_golden(path):
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) != 6:
         sys.exit(__doc__)
-    golden_path, pair_loop, new_delete_loop, lib = sys.argv[1:]
+    golden_path, pair_loop, new_delete_loop, remote_free_loop, lib = sys.argv[1:]
     if not shutil.which("valgrind"):
         sys.exit("fastpath_test: valgrind not found (bash tools/setup.sh installs it)")
     probes = {
         "malloc_free": lambda size: lambda n: [pair_loop, str(size), str(n)],
         "new_delete": lambda size: lambda n: [new_delete_loop, str(size), str(n), "sized"],
+        "remote_free": lambda size: lambda n: [remote_free_loop, str(size), str(n)],
     }
     over = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,11 +1,16 @@
 /* Giving memory back must not make a program fault it in again while it still
  * uses it: (1) threads that start, allocate 2 MB of 1 KiB blocks, free them and
  * exit, one after another, adopt the heap of the one before and find its pages
- * still there; (2) spans that come and go find their SuperSlab still mapped.
+ * still there; (2) spans that come and go find their SuperSlab still mapped;
+ * (3) a program that fills 4 MiB with small blocks and frees them, again and
+ * again for 400 ms, keeps its pages: a unit goes back once it has been free
+ * for the purge delay, not at the heap's next purge whenever it falls (which
+ * had each of the 8 purges in 400 ms take back the units free at that moment).
  * Counted in minor page faults (getrusage), with generous fixed bounds; the
- * purge delay is the default (50 ms), much longer than either loop's gaps. */
+ * purge delay is the default (50 ms), much longer than any loop's gaps. */
 #include <pthread.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "tests/lifecycle/lifecycle.h"
 
@@ -51,8 +56,27 @@ int main(void) {
   long spans = minor_faults() - before;
   for (int i = 0; i < 16; i++)
     hak_free(ring[i]);
-  printf("refault_test: %ld faults for %d thread lifetimes, %ld for %d span ops\n", threads,
-         THREADS, spans, SPAN_OPS);
+
+  enum { FILL = (4 << 20) / 256 }; /* 4 MiB of 256 B blocks */
+  static void *fill[FILL];
+  struct timespec t0, now;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  long cycles = 0, first = 0;
+  do {
+    for (int i = 0; i < FILL; i++) {
+      CHECK((fill[i] = hak_malloc(256)) != NULL);
+      ((char *)fill[i])[0] = 1;
+    }
+    for (int i = 0; i < FILL; i++)
+      hak_free(fill[i]);
+    if (cycles++ == 0)
+      first = minor_faults(); /* the first fill faults its pages in */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+  } while ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 < 400);
+  long refills = minor_faults() - first;
+  printf("refault_test: %ld faults for %d thread lifetimes, %ld for %d span ops, %ld for %ld "
+         "fills of 4 MiB after the first\n",
+         threads, THREADS, spans, SPAN_OPS, refills, cycles - 1);
   fflush(stdout);
 #ifdef HK_TEST_SANITIZER
   /* A sanitizer's own shadow memory faults in with each thread: no bound. */
@@ -60,6 +84,7 @@ int main(void) {
 #else
   CHECK(threads < 20 * THREADS);
   CHECK(spans < SPAN_OPS / 4);
+  CHECK(refills < 256); /* 4 MiB is 1024 pages: one purge taking it back fails this */
 #endif
   return 0;
 }
