@@ -53,6 +53,19 @@ static uint64_t load_i(_Atomic int64_t *v) {
   return x > 0 ? (uint64_t)x : 0;
 }
 
+/* Adds a heap's counters into the report (under the pool lock). */
+static void add_heap(hk_heap_t *heap, void *arg) {
+  hak_stats_t *out = arg;
+  out->small_bytes_in_use += load_i(&heap->ctr.small_bytes);
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
+    hak_class_stats_t *k = &out->classes[c];
+    k->blocks_out += load_i(&heap->ctr.blocks_out[c]);
+    k->refills += load_u(&heap->ctr.refills[c]);
+    k->spills += load_u(&heap->ctr.spills[c]);
+    k->remote_frees += load_u(&heap->ctr.remote_frees[c]);
+  }
+}
+
 HK_API int hak_stats_get(hak_stats_t *out) {
   if (!out || out->size < sizeof(hak_stats_t)) {
     errno = EINVAL;
@@ -63,14 +76,13 @@ HK_API int hak_stats_get(hak_stats_t *out) {
   out->size = size;
   out->version = HAK_STATS_VERSION;
   out->num_classes = HK_NUM_CLASSES;
-  out->small_bytes_in_use = load_i(&hk_ctr.small_bytes);
+  hk_heap_all_each(add_heap, out);
   out->large_bytes_in_use = load_i(&hk_ctr.large_bytes);
   out->bytes_in_use = out->small_bytes_in_use + out->large_bytes_in_use;
-  /* The counters are read one by one while other threads move them: keep the
-   * report consistent (a peak the allocating thread has not raised yet). */
-  out->bytes_in_use_peak = load_i(&hk_ctr.peak_bytes);
-  if (out->bytes_in_use_peak < out->bytes_in_use)
-    out->bytes_in_use_peak = out->bytes_in_use;
+  /* The peak lags the heaps' counters (core/stats.h) and they are read one by
+   * one while other threads move them: a report's peak is at least what it and
+   * every report before it saw in use. */
+  out->bytes_in_use_peak = (uint64_t)hk_stat_peak_at_least((int64_t)out->bytes_in_use);
   out->large_allocs = load_u(&hk_ctr.large_allocs);
   out->large_frees = load_u(&hk_ctr.large_frees);
   out->heaps = load_u(&hk_ctr.heaps);
@@ -83,14 +95,8 @@ HK_API int hak_stats_get(hak_stats_t *out) {
   out->os_maps = os.maps;
   out->os_unmaps = os.unmaps;
   out->os_decommits = os.decommits;
-  for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
-    hak_class_stats_t *k = &out->classes[c];
-    k->block_size = hk_class_usable(c);
-    k->blocks_out = load_i(&hk_ctr.cls[c].blocks_out);
-    k->refills = load_u(&hk_ctr.cls[c].refills);
-    k->spills = load_u(&hk_ctr.cls[c].spills);
-    k->remote_frees = load_u(&hk_ctr.cls[c].remote_frees);
-  }
+  for (unsigned c = 0; c < HK_NUM_CLASSES; c++)
+    out->classes[c].block_size = hk_class_usable(c);
   return 0;
 }
 

@@ -60,7 +60,7 @@ void *hk_aligned_alloc(size_t align, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  hk_stat_blocks(c, 1);
+  hk_stat_blocks(&heap->ctr, c, 1);
   HK_UNPOISON(b, size); /* the slot is poisoned whole while free */
   return b;
 }

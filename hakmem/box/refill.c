@@ -71,8 +71,8 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   t->room[c] -= got;
   HK_STAT(heap, refills);
   if (got) {
-    hk_stat_blocks(c, got);
-    HK_CTR_ADD(hk_ctr.cls[c].refills, 1);
+    hk_stat_blocks(&heap->ctr, c, got);
+    hk_ctr_bump(&heap->ctr.refills[c], 1);
   }
   return got;
 }
@@ -96,7 +96,7 @@ void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
   t->room[c] += moved;
   HK_STAT(heap, spills);
   if (moved) {
-    hk_stat_blocks(c, -(int64_t)moved);
-    HK_CTR_ADD(hk_ctr.cls[c].spills, 1);
+    hk_stat_blocks(&heap->ctr, c, -(int64_t)moved);
+    hk_ctr_bump(&heap->ctr.spills[c], 1);
   }
 }

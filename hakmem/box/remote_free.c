@@ -52,8 +52,9 @@ void hk_remote_collect(hk_heap_t *heap) {
 #endif
     if (n) {
       hk_slab_put_list(heap, s, b, tail, n);
-      hk_stat_blocks(c, -(int64_t)n);
-      HK_CTR_ADD(hk_ctr.cls[c].remote_frees, n);
+      hk_stat_blocks(&heap->ctr, c, -(int64_t)n);
+      if (c < HK_NUM_CLASSES)
+        hk_ctr_bump(&heap->ctr.remote_frees[c], n);
     }
     s = next;
   }

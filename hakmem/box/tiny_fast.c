@@ -184,7 +184,7 @@ void hk_debug_check_free(void *p, unsigned c) {
 static void free_local(hk_tls_t *t, unsigned c, void *b) {
   if (HAKMEM_HARDENED && hk_opt.zero_on_free) { /* keep the list empty (see hk_scrub_freed) */
     hk_slab_put(t->heap, hk_slab_of(hk_ss_of(b), b), b);
-    hk_stat_blocks(c, -1);
+    hk_stat_blocks(&t->heap->ctr, c, -1);
     return;
   }
   HK_POISON(b, hk_class_usable(c));
@@ -210,7 +210,7 @@ static HK_NOINLINE void free_own(hk_tls_t *t, hk_slab_t *s, void *b, void *p) {
       hk_misuse("double free", p, NULL, s->cls, 0);
     } else {
       HK_POISON(b, hk_class_usable(s->cls));
-      hk_stat_blocks(s->cls, -1);
+      hk_stat_blocks(&t->heap->ctr, s->cls, -1);
       hk_slab_put(t->heap, s, b);
     }
   } else {

@@ -68,6 +68,13 @@ void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   pthread_mutex_unlock(&pool_lock);
 }
 
+void hk_heap_all_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
+  pthread_mutex_lock(&pool_lock);
+  for (hk_heap_t *h = all_heaps; h; h = h->next_all)
+    fn(h, arg);
+  pthread_mutex_unlock(&pool_lock);
+}
+
 int hk_heap_all_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   if (pthread_mutex_trylock(&pool_lock) != 0)
     return 0;

@@ -24,6 +24,9 @@ void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
 /* Runs fn on every heap ever made (pooled or not) if the pool lock is free
  * now (returns 1), else nothing (0). */
 int hk_heap_all_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
+/* The same, waiting for the pool lock: for readers of what every heap holds
+ * (hak_stats_get's counters), not for anything that may run under the lock. */
+void hk_heap_all_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg);
 /* Runs fn on heap if the pool lock is free now and heap is pooled under it
  * (returns 1); the lock makes the caller the heap's owner meanwhile. */
 int hk_heap_pool_try_one(hk_heap_t *heap, void (*fn)(hk_heap_t *heap));

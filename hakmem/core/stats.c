@@ -2,21 +2,33 @@
 
 hk_counters_t hk_ctr;
 
-static void note_peak(void) {
-  int64_t now = atomic_load_explicit(&hk_ctr.small_bytes, memory_order_relaxed) +
-                atomic_load_explicit(&hk_ctr.large_bytes, memory_order_relaxed);
+int64_t hk_stat_peak_at_least(int64_t bytes) {
   int64_t peak = atomic_load_explicit(&hk_ctr.peak_bytes, memory_order_relaxed);
-  while (now > peak &&
-         !atomic_compare_exchange_weak_explicit(&hk_ctr.peak_bytes, &peak, now,
+  while (bytes > peak &&
+         !atomic_compare_exchange_weak_explicit(&hk_ctr.peak_bytes, &peak, bytes,
                                                 memory_order_relaxed, memory_order_relaxed)) {
   }
+  return bytes > peak ? bytes : peak;
 }
 
-void hk_stat_blocks(unsigned c, int64_t blocks) {
-  HK_CTR_ADD(hk_ctr.cls[c].blocks_out, blocks);
-  HK_CTR_ADD(hk_ctr.small_bytes, blocks * (int64_t)hk_class_usable(c));
-  if (blocks > 0)
-    note_peak();
+static void note_peak(void) {
+  hk_stat_peak_at_least(atomic_load_explicit(&hk_ctr.small_published, memory_order_relaxed) +
+                        atomic_load_explicit(&hk_ctr.large_bytes, memory_order_relaxed));
+}
+
+void hk_stat_blocks(hk_heap_counters_t *h, unsigned c, int64_t blocks) {
+  int64_t out = atomic_load_explicit(&h->blocks_out[c], memory_order_relaxed) + blocks;
+  atomic_store_explicit(&h->blocks_out[c], out, memory_order_relaxed);
+  int64_t bytes = atomic_load_explicit(&h->small_bytes, memory_order_relaxed) +
+                  blocks * (int64_t)hk_class_usable(c);
+  atomic_store_explicit(&h->small_bytes, bytes, memory_order_relaxed);
+  int64_t step = bytes - h->published;
+  if (step >= HK_STAT_PUBLISH || step <= -HK_STAT_PUBLISH) {
+    h->published = bytes;
+    HK_CTR_ADD(hk_ctr.small_published, step);
+    if (step > 0)
+      note_peak();
+  }
 }
 
 void hk_stat_large(int64_t bytes) {

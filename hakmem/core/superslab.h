@@ -43,6 +43,7 @@
 #include "hakmem/core/config.h"
 #include "hakmem/core/debug.h"
 #include "hakmem/core/size_class.h"
+#include "hakmem/core/stats.h"
 
 /* Not a class: as a tag it sends a free into an unused slab to the slow path. */
 #define HK_SLAB_UNUSED 0xFF
@@ -129,6 +130,7 @@ typedef struct hk_heap {
   uint64_t decay_at;          /* when its owner next halves its thread cache (reclaim.c) */
   uint8_t reg_id;             /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
   hk_heap_stats_t stats;      /* debug builds only */
+  hk_heap_counters_t ctr;     /* hak_stats_get's (core/stats.h) */
   /* What remote freers touch, on a line of its own: the owner writes busy and
    * active_at on every slow path, and a shared line would bounce between them. */
   _Alignas(64) _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
