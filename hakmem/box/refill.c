@@ -77,8 +77,22 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   return got;
 }
 
+uint32_t hk_refill_batch_next(hk_heap_t *heap, unsigned c) {
+  uint32_t batch = heap->batch[c];
+  if (batch < hk_opt.refill_batch) /* also the first time: 0 */
+    batch = (uint32_t)hk_opt.refill_batch;
+  uint32_t most = hk_cache_cap(c) / 2;
+  if (batch >= most) {
+    heap->batch[c] = (uint16_t)most;
+    return most;
+  }
+  heap->batch[c] = (uint16_t)(batch * 2 < most ? batch * 2 : most);
+  return batch;
+}
+
 void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
   hk_heap_t *heap = t->heap;
+  heap->batch[c] /= 2; /* hk_refill_batch_next keeps it at the option's batch at least */
   void *p = t->head[c];
   uint32_t moved = 0;
   for (; moved < n && p; moved++) {

@@ -1,6 +1,7 @@
 #include "hakmem/box/thread_exit.h"
 
 #include <pthread.h>
+#include <string.h>
 
 #include "hakmem/box/core_init.h"
 #include "hakmem/box/prewarm.h"
@@ -42,6 +43,7 @@ hk_heap_t *hk_thread_attach(void) {
   }
   t->head[HK_CACHE_SPARE] = NULL;
   t->room[HK_CACHE_SPARE] = 1;
+  memset(heap->batch, 0, sizeof heap->batch); /* a new thread starts at the option's batch */
   t->heap = heap;
   t->state = HK_THREAD_ATTACHED;
   t->reg_id = heap->reg_id <= HK_REG_MAX_HEAP_ID ? heap->reg_id : HK_REG_NONE;

@@ -67,7 +67,7 @@ static void *alloc_from_heap(hk_tls_t *t, size_t size, uint64_t now) {
   hk_large_tick(now); /* cached large mappings expire without a large operation too */
   /* The list may hold blocks now: attach pre-warms. With zero-on-free it is
    * always empty: one block at a time, so each reuse is checked here. */
-  uint32_t batch = HAKMEM_HARDENED && hk_opt.zero_on_free ? 1 : hk_refill_batch(c);
+  uint32_t batch = HAKMEM_HARDENED && hk_opt.zero_on_free ? 1 : hk_refill_batch_next(t->heap, c);
   if (!t->head[c] && hk_refill(t, c, batch, t->room[c] - 1) == 0) {
     errno = ENOMEM;
     return NULL;

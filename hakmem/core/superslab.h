@@ -123,14 +123,15 @@ typedef struct hk_heap {
    * attach, detach): a fork child cannot trust such a heap (heap.h). */
   _Atomic uint32_t busy;
   struct hk_heap *next_pool;
-  struct hk_heap *next_all;   /* every heap ever made (they are never freed) */
-  uint64_t pooled_at;         /* when it was pooled (hk_os_now_ms) */
-  _Atomic uint64_t active_at; /* its owner's last slow-path allocation */
-  uint64_t purge_at;          /* when the next dirty units are due to go back; 0: none */
-  uint64_t decay_at;          /* when its owner next halves its thread cache (reclaim.c) */
-  uint8_t reg_id;             /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
-  hk_heap_stats_t stats;      /* debug builds only */
-  hk_heap_counters_t ctr;     /* hak_stats_get's (core/stats.h) */
+  struct hk_heap *next_all;       /* every heap ever made (they are never freed) */
+  uint64_t pooled_at;             /* when it was pooled (hk_os_now_ms) */
+  _Atomic uint64_t active_at;     /* its owner's last slow-path allocation */
+  uint64_t purge_at;              /* when the next dirty units are due to go back; 0: none */
+  uint64_t decay_at;              /* when its owner next halves its thread cache (reclaim.c) */
+  uint8_t reg_id;                 /* this heap's registry byte: 1..HK_REG_MAX_HEAP_ID or shared */
+  hk_heap_stats_t stats;          /* debug builds only */
+  hk_heap_counters_t ctr;         /* hak_stats_get's (core/stats.h) */
+  uint16_t batch[HK_NUM_CLASSES]; /* its owner's next refill batch (box/refill.h) */
   /* What remote freers touch, on a line of its own: the owner writes busy and
    * active_at on every slow path, and a shared line would bounce between them. */
   _Alignas(64) _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
