@@ -14,7 +14,8 @@
   X(PREWARM_COUNT, prewarm_count, 16, 0, 1024, 1,                                                  \
     "blocks per tiny class put in a thread's cache at its first allocation; 0 turns it off")       \
   X(REFILL_BATCH, refill_batch, 32, 1, 1024, 1,                                                    \
-    "blocks moved from a slab to a thread cache at once")                                          \
+    "blocks a thread's first refill of a class moves to its cache; each refill doubles it, to "    \
+    "half the cache, and each spill halves it")                                                    \
   X(CACHE_BYTES, cache_bytes, 65536, 1024, 16777216, 1,                                            \
     "bytes a thread may cache per size class (at least 8 blocks)")                                 \
   X(PURGE_DELAY_MS, purge_delay_ms, 50, 0, 3600000, 1,                                             \
