@@ -1,6 +1,7 @@
 /* SuperSlab: slabs for every class are carved from registered, 2 MiB aligned
- * SuperSlabs; a block's slab is found by address; released units are reused;
- * a released heap is adopted again. */
+ * SuperSlabs; a block's slab is found by address; released units are reused,
+ * the resident (dirty) ones before those given back to the OS; a released
+ * heap is adopted again. */
 #include <stdint.h>
 
 #include "hakmem/core/registry.h"
@@ -42,6 +43,17 @@ int main(void) {
   hk_slab_t *again = hk_slab_new(heap, 3);
   CHECK(hk_ss_of(again) == first_ss || hk_ss_of(again)->heap == heap);
   hk_slab_release(heap, again);
+  /* Dirty before decommitted: with the lower units given back to the OS and a
+   * higher one released since (still resident), a new slab takes the higher. */
+  hk_heap_purge(heap, HK_PURGE_ALL);
+  hk_slab_t *low = hk_slab_new(heap, 0), *high = hk_slab_new(heap, 0);
+  CHECK(hk_ss_of(low) == hk_ss_of(high) && low->base < high->base);
+  hk_slab_release(heap, low);
+  hk_heap_purge(heap, HK_PURGE_ALL); /* low's units: decommitted */
+  hk_slab_release(heap, high);       /* high's: dirty */
+  hk_slab_t *reused = hk_slab_new(heap, 0);
+  CHECK(reused->base == high->base);
+  hk_slab_release(heap, reused);
   /* A heap given back is the next one adopted. */
   hk_heap_release(heap);
   CHECK(hk_heap_acquire() == heap);

