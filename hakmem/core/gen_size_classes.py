@@ -80,11 +80,7 @@ def main():
     print("#endif")
     tags = class_tags(num_classes + len(ALIGNED))
     tag_class = [tags.index(b) if b in tags else 0xFF for b in range(256)]
-    # The thread-cache entry a tag's free pushes onto: its class if cached, else
-    # the spare entry HK_NUM_CLASSES (tls_cache.h).
-    tag_slot = [min(c, num_classes) for c in tag_class]
-    for name, values in (("HK_CLASS_TAGS", tags), ("HK_TAG_CLASS", tag_class),
-                         ("HK_TAG_SLOT", tag_slot)):
+    for name, values in (("HK_CLASS_TAGS", tags), ("HK_TAG_CLASS", tag_class)):
         emit_list(name, values, "0x%02x", 16)
 
 

@@ -4,7 +4,6 @@ const uint8_t hk_class_table[HK_CLASS_TABLE_SIZE] = {HK_CLASS_TABLE};
 const uint32_t hk_class_stride[HK_SLAB_CLASSES] = {HK_CLASS_STRIDES HK_ALIGNED_STRIDES};
 const uint8_t hk_class_tags[HK_SLAB_CLASSES] = {HK_CLASS_TAGS};
 const uint8_t hk_tag_class[HK_NUM_TAGS] = {HK_TAG_CLASS};
-const uint8_t hk_tag_slot[HK_NUM_TAGS] = {HK_TAG_SLOT};
 const uint64_t hk_class_inv[HK_SLAB_CLASSES] = {HK_CLASS_INV};
 const uint8_t hk_class_shift[HK_SLAB_CLASSES] = {HK_CLASS_SHIFT};
 

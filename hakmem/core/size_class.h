@@ -42,11 +42,12 @@
 /* Tags: with the header on, the byte before a block is its slab class's tag
  * (hk_class_tags), a byte of odd weight below 0x80: 0x00, 0xFF and any tag with
  * one bit flipped are no class's tag, so a NUL overflow or a flipped bit sends
- * free to the slow path, where it is reported. The free fast path maps the tag
- * to its class with one load (hk_tag_class). Without the header, tag and class
- * are the same. */
+ * free to the slow path, where it is reported. The free fast path takes the
+ * class from the SuperSlab's unit map and checks the header against the unit's
+ * tag (superslab.h, unit_tag). Without the header, tag and class are the same. */
 #define HK_NUM_TAGS 256
 #define HK_NO_CLASS 0xFF /* hk_tag_class of a byte that is no class's tag */
+#define HK_TAG_NONE 0xFF /* no class's tag: the unit_tag of a unit no cached class has */
 /* Hardened builds: a free block's header is its class's tag with the top bit
  * set: no class's tag either, so a second free of the block takes the slow
  * path, which says double free. */
@@ -57,9 +58,6 @@ extern const uint8_t hk_class_table[HK_CLASS_TABLE_SIZE];
 extern const uint32_t hk_class_stride[HK_SLAB_CLASSES];
 extern const uint8_t hk_class_tags[HK_SLAB_CLASSES];
 extern const uint8_t hk_tag_class[HK_NUM_TAGS];
-/* The thread-cache entry a free of a block with this tag pushes onto: its class
- * if the class is cached, else HK_NUM_CLASSES, the spare entry (tls_cache.h). */
-extern const uint8_t hk_tag_slot[HK_NUM_TAGS];
 extern const uint64_t hk_class_inv[HK_SLAB_CLASSES];
 extern const uint8_t hk_class_shift[HK_SLAB_CLASSES];
 

@@ -32,6 +32,7 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
   ss->span_room[0] &= ~(uint64_t)0xFFFF; /* unit 0 */
   memset(ss->unit_cls, HK_SLAB_UNUSED, sizeof ss->unit_cls);
   memset(ss->unit_slot, HK_SS_SLOT_OF(HK_SLAB_UNUSED), sizeof ss->unit_slot);
+  memset(ss->unit_tag, HK_TAG_NONE, sizeof ss->unit_tag);
   for (int i = 0; i < HK_UNITS_PER_SS; i++)
     ss->slabs[i].cls = HK_SLAB_UNUSED;
   /* Under ASan nothing outside a live block may be touched by the user. */
@@ -184,6 +185,7 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
     ss->unit_slab[start + u] = (uint8_t)start;
   memset(&ss->unit_cls[start], (int)c, units);
   memset(&ss->unit_slot[start], (int)HK_SS_SLOT_OF(c), units);
+  memset(&ss->unit_tag[start], (int)HK_SS_TAG_OF(c), units);
   hk_slab_t *s =
       init_slab(heap, ss, (unsigned)start, c, (char *)ss + (size_t)start * HK_UNIT_SIZE + offset);
   s->units = (uint8_t)units;
@@ -195,6 +197,7 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
 static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned units) {
   memset(&ss->unit_cls[start], HK_SLAB_UNUSED, units);
   memset(&ss->unit_slot[start], HK_SS_SLOT_OF(HK_SLAB_UNUSED), units);
+  memset(&ss->unit_tag[start], HK_TAG_NONE, units);
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
   uint64_t now = hk_os_now_ms();
   ss->free_units |= run_mask(start, units);
@@ -304,6 +307,7 @@ hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t
   for (uint32_t m = fresh; m; m &= m - 1) {
     ss->unit_cls[__builtin_ctz(m)] = HK_TAG_SPAN;
     ss->unit_slot[__builtin_ctz(m)] = HK_SS_SLOT_OF(HK_TAG_SPAN);
+    ss->unit_tag[__builtin_ctz(m)] = HK_TAG_NONE;
   }
   for (unsigned u = lo + 1; u < hi; u++)
     ss->span_pages[u] = 0xFFFF;

@@ -29,6 +29,12 @@ run() {
   addr=$(sed -n 's/^addr=\(0x[0-9a-f]*\)$/\1/p' <<<"$out" | head -1)
 }
 
+# What only the header byte catches in the shipped build: a free whose header is
+# not its unit's tag. Builds without the header do not see these.
+HEADER_ONLY="free_interior_small free_misaligned free_one_past_end free_superslab_header
+nul_overflow write_before_block overflow_whole_block forged_header"
+HEADER_ONLY=${HEADER_ONLY//$'\n'/ }
+
 for prog in "$@"; do
   name=$(basename "$prog")
   line=$(grep "^$name|" "$EXPECTED") || {
@@ -41,8 +47,7 @@ for prog in "$@"; do
   [[ "$BUILD" == hardened ]] && want=$want_hardened
   [[ "$BUILD" == other || "$BUILD" == noheader ]] && [[ "$want_phase7" != - && "$want_phase7" != "exit 0" ]] &&
     want="hakmem: "
-  [[ "$BUILD" == noheader && ("$want_phase7" == *"no block header"* || "$name" == double_free_aligned) ]] &&
-    want=-
+  [[ "$BUILD" == noheader && " $HEADER_ONLY double_free_aligned " == *" $name "* ]] && want=-
   run "$prog" "$env"
   if [[ "$want" == "exit 0" ]]; then
     if [[ $status -eq 0 ]]; then echo "ok: $name: exit 0"; else
