@@ -8,7 +8,8 @@
  *        have no check), push, room - 1; a full cache takes the overflow path.
  *        Not the class from the header: the push would wait for the block's
  *        line, a cache miss for a block the program has not touched lately
- *        (rubyish 30 % slower); the check costs 4 instructions (34 per pair).
+ *        (rubyish 30 % slower); the unit map and the check cost 6 instructions
+ *        (36 per pair, against 30).
  * Everything else (empty list, first use of a thread, another thread's block,
  * large blocks, NULL, foreign pointers, a header that is not its unit's tag,
  * spans and aligned classes) goes to a noinline slow path.

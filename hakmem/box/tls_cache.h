@@ -20,9 +20,10 @@
 enum { HK_THREAD_NEW = 0, HK_THREAD_ATTACHED = 1, HK_THREAD_EXITED = 2 };
 
 /* Entry HK_NUM_CLASSES is the spare: always empty with room 1 once attached,
- * so a free whose tag is no cached class (a span, an aligned class, a corrupt
- * header) pushes there and takes the overflow path, which takes the block back
- * and resolves it: no range check on the shipped build's fast path. */
+ * so a free in a unit of no cached class (a span, an aligned class) that gets
+ * past the header check (a byte of HK_TAG_NONE there; without the header,
+ * always) pushes there and takes the overflow path, which takes the block back
+ * and resolves it: no range check on the fast path. */
 #define HK_CACHE_SPARE HK_NUM_CLASSES
 _Static_assert(HK_SS_SLOT_OF(HK_SLAB_UNUSED) == HK_CACHE_SPARE, "unit_slot names the spare entry");
 
