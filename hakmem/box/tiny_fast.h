@@ -154,8 +154,9 @@ HK_HOT void hk_free(void *p) {
 /* free of a block hk_alloc(size) returned, with that size (C++ sized delete).
  * Without the header, a tiny block's class comes from the size, not from the
  * SuperSlab's unit map (a load from another cache line): 30 instructions per
- * new+delete pair against 32 (callgrind, exactfit). With the header the byte
- * before the block is the cheapest lookup (29 per pair), so this is hk_free.
+ * new+delete pair against 32 (callgrind, exactfit). With the header this is
+ * hk_free (35 per pair): the class from the size would also need the header
+ * checked against it, which hk_free does already (not tried: it might save 2).
  * Not for C23 free_sized: realloc keeps a block of a larger class in place, so
  * the size a program passes there need not name the block's class. Debug
  * builds check the class. */
