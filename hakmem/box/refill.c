@@ -72,7 +72,7 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   HK_STAT(heap, refills);
   if (got) {
     hk_stat_blocks(&heap->ctr, c, got);
-    hk_ctr_bump(&heap->ctr.refills[c], 1);
+    HK_CTR_BUMP(heap->ctr.refills[c], 1);
   }
   return got;
 }
@@ -82,10 +82,8 @@ uint32_t hk_refill_batch_next(hk_heap_t *heap, unsigned c) {
   if (batch < hk_opt.refill_batch) /* also the first time: 0 */
     batch = (uint32_t)hk_opt.refill_batch;
   uint32_t most = hk_cache_cap(c) / 2;
-  if (batch >= most) {
-    heap->batch[c] = (uint16_t)most;
-    return most;
-  }
+  if (batch > most)
+    batch = most;
   heap->batch[c] = (uint16_t)(batch * 2 < most ? batch * 2 : most);
   return batch;
 }
@@ -111,6 +109,6 @@ void hk_spill(hk_tls_t *t, unsigned c, uint32_t n) {
   HK_STAT(heap, spills);
   if (moved) {
     hk_stat_blocks(&heap->ctr, c, -(int64_t)moved);
-    hk_ctr_bump(&heap->ctr.spills[c], 1);
+    HK_CTR_BUMP(heap->ctr.spills[c], 1);
   }
 }

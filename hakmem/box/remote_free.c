@@ -54,7 +54,7 @@ void hk_remote_collect(hk_heap_t *heap) {
       hk_slab_put_list(heap, s, b, tail, n);
       hk_stat_blocks(&heap->ctr, c, -(int64_t)n);
       if (c < HK_NUM_CLASSES)
-        hk_ctr_bump(&heap->ctr.remote_frees[c], n);
+        HK_CTR_BUMP(heap->ctr.remote_frees[c], n);
     }
     s = next;
   }

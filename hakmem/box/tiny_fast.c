@@ -279,14 +279,9 @@ void hk_free_slow(void *p) {
 
 void hk_free_overflow(void *pushed) {
   hk_tls_t *t = &hk_tls;
-#if HK_HDR
-  /* Hardened: the fast path marked the block freed before pushing it. */
-  unsigned c =
-      hk_tag_class_of(hk_hdr_load(pushed) & ~(unsigned)(HAKMEM_HARDENED ? HK_TAG_FREED_BIT : 0));
-#else
-  unsigned c = hk_ss_of(pushed)->unit_cls[hk_unit_of(pushed)];
-#endif
-  if (!HK_FREE_RANGE_CHECK && c >= HK_NUM_CLASSES) {
+  /* The entry the fast path pushed onto, as it chose it (with or without the header). */
+  unsigned c = hk_ss_of(pushed)->unit_slot[hk_unit_of(pushed)];
+  if (!HK_FREE_RANGE_CHECK && c == HK_CACHE_SPARE) {
     /* Pushed onto the spare entry: take it back (the entry was empty) and
      * resolve it the slow way. */
     t->head[HK_CACHE_SPARE] = NULL;

@@ -14,9 +14,3 @@ uint32_t hk_cache_cap(unsigned c) {
    * classes; an owner spills it after the purge delay (box/reclaim.h). */
   return cap < 8 ? 8 : cap > 4096 ? 4096 : (uint32_t)cap;
 }
-
-uint32_t hk_refill_batch(unsigned c) {
-  uint32_t half = hk_cache_cap(c) / 2;
-  long batch = hk_opt.refill_batch; /* once: hak_option_set may change it */
-  return batch < (long)half ? (uint32_t)batch : half;
-}

@@ -41,8 +41,7 @@ _Static_assert(sizeof(hk_tls_t) <= 512, "the thread cache must fit glibc's optio
 
 extern __thread hk_tls_t hk_tls __attribute__((tls_model("initial-exec")));
 
-/* Per-class cap and refill batch, from the options. Slow paths only. */
+/* Per-class cap, from the options (the refill batch: box/refill.h). Slow paths only. */
 uint32_t hk_cache_cap(unsigned c);
-uint32_t hk_refill_batch(unsigned c);
 
 #endif /* HAKMEM_BOX_TLS_CACHE_H */

@@ -68,18 +68,21 @@ void hk_heap_pool_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   pthread_mutex_unlock(&pool_lock);
 }
 
-void hk_heap_all_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
-  pthread_mutex_lock(&pool_lock);
+static void each_heap(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   for (hk_heap_t *h = all_heaps; h; h = h->next_all)
     fn(h, arg);
+}
+
+void hk_heap_all_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
+  pthread_mutex_lock(&pool_lock);
+  each_heap(fn, arg);
   pthread_mutex_unlock(&pool_lock);
 }
 
 int hk_heap_all_try_each(void (*fn)(hk_heap_t *heap, void *arg), void *arg) {
   if (pthread_mutex_trylock(&pool_lock) != 0)
     return 0;
-  for (hk_heap_t *h = all_heaps; h; h = h->next_all)
-    fn(h, arg);
+  each_heap(fn, arg);
   pthread_mutex_unlock(&pool_lock);
   return 1;
 }

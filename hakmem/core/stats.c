@@ -17,11 +17,9 @@ static void note_peak(void) {
 }
 
 void hk_stat_blocks(hk_heap_counters_t *h, unsigned c, int64_t blocks) {
-  int64_t out = atomic_load_explicit(&h->blocks_out[c], memory_order_relaxed) + blocks;
-  atomic_store_explicit(&h->blocks_out[c], out, memory_order_relaxed);
-  int64_t bytes = atomic_load_explicit(&h->small_bytes, memory_order_relaxed) +
-                  blocks * (int64_t)hk_class_usable(c);
-  atomic_store_explicit(&h->small_bytes, bytes, memory_order_relaxed);
+  HK_CTR_BUMP(h->blocks_out[c], blocks);
+  HK_CTR_BUMP(h->small_bytes, blocks * (int64_t)hk_class_usable(c));
+  int64_t bytes = atomic_load_explicit(&h->small_bytes, memory_order_relaxed);
   int64_t step = bytes - h->published;
   if (step >= HK_STAT_PUBLISH || step <= -HK_STAT_PUBLISH) {
     h->published = bytes;

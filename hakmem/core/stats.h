@@ -38,10 +38,9 @@ extern hk_counters_t hk_ctr;
 #define HK_CTR_ADD(field, n) atomic_fetch_add_explicit(&(field), (n), memory_order_relaxed)
 
 /* A counter of a heap its caller holds: a plain add (the holder is the one writer). */
-static inline void hk_ctr_bump(_Atomic uint64_t *ctr, uint64_t n) {
-  atomic_store_explicit(ctr, atomic_load_explicit(ctr, memory_order_relaxed) + n,
-                        memory_order_relaxed);
-}
+#define HK_CTR_BUMP(field, n)                                                                      \
+  atomic_store_explicit(&(field), atomic_load_explicit(&(field), memory_order_relaxed) + (n),      \
+                        memory_order_relaxed)
 
 /* `blocks` of class c left (> 0) or came back to (< 0) the slabs of the heap
  * whose counters h are. */

@@ -22,6 +22,14 @@ static void set_room(hk_ss_t *ss, unsigned u, uint16_t pages) {
                                                                                      << shift;
 }
 
+/* The unit map of [start, start + units): a slab of class (or tag) c, its
+ * thread-cache entry and its header tag, which the free fast path reads. */
+static void mark_units(hk_ss_t *ss, unsigned start, unsigned units, unsigned c) {
+  memset(&ss->unit_cls[start], (int)c, units);
+  memset(&ss->unit_slot[start], (int)HK_SS_SLOT_OF(c), units);
+  memset(&ss->unit_tag[start], (int)HK_SS_TAG_OF(c), units);
+}
+
 static hk_ss_t *ss_new(hk_heap_t *heap) {
   hk_ss_t *ss = hk_os_map_aligned(HK_SS_SIZE, HK_SS_SIZE);
   if (!ss)
@@ -30,9 +38,7 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
   ss->free_units = ALL_UNITS;
   memset(ss->span_room, 0xFF, sizeof ss->span_room);
   ss->span_room[0] &= ~(uint64_t)0xFFFF; /* unit 0 */
-  memset(ss->unit_cls, HK_SLAB_UNUSED, sizeof ss->unit_cls);
-  memset(ss->unit_slot, HK_SS_SLOT_OF(HK_SLAB_UNUSED), sizeof ss->unit_slot);
-  memset(ss->unit_tag, HK_TAG_NONE, sizeof ss->unit_tag);
+  mark_units(ss, 0, HK_UNITS_PER_SS, HK_SLAB_UNUSED);
   for (int i = 0; i < HK_UNITS_PER_SS; i++)
     ss->slabs[i].cls = HK_SLAB_UNUSED;
   /* Under ASan nothing outside a live block may be touched by the user. */
@@ -183,9 +189,7 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
   take_units(heap, ss, run_mask((unsigned)start, units));
   for (unsigned u = 0; u < units; u++)
     ss->unit_slab[start + u] = (uint8_t)start;
-  memset(&ss->unit_cls[start], (int)c, units);
-  memset(&ss->unit_slot[start], (int)HK_SS_SLOT_OF(c), units);
-  memset(&ss->unit_tag[start], (int)HK_SS_TAG_OF(c), units);
+  mark_units(ss, (unsigned)start, units, c);
   hk_slab_t *s =
       init_slab(heap, ss, (unsigned)start, c, (char *)ss + (size_t)start * HK_UNIT_SIZE + offset);
   s->units = (uint8_t)units;
@@ -195,9 +199,7 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
 /* Hands a unit's run of units [start, start + units) (now free) back: dirty,
  * to go back to the OS after the purge delay, or at once in a pooled heap. */
 static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned units) {
-  memset(&ss->unit_cls[start], HK_SLAB_UNUSED, units);
-  memset(&ss->unit_slot[start], HK_SS_SLOT_OF(HK_SLAB_UNUSED), units);
-  memset(&ss->unit_tag[start], HK_TAG_NONE, units);
+  mark_units(ss, start, units, HK_SLAB_UNUSED);
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
   uint64_t now = hk_os_now_ms();
   ss->free_units |= run_mask(start, units);
@@ -304,11 +306,8 @@ hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t
   uint32_t fresh = ss->free_units & run_mask(lo, hi - lo + 1);
   if (fresh)
     take_units(heap, ss, fresh);
-  for (uint32_t m = fresh; m; m &= m - 1) {
-    ss->unit_cls[__builtin_ctz(m)] = HK_TAG_SPAN;
-    ss->unit_slot[__builtin_ctz(m)] = HK_SS_SLOT_OF(HK_TAG_SPAN);
-    ss->unit_tag[__builtin_ctz(m)] = HK_TAG_NONE;
-  }
+  for (uint32_t m = fresh; m; m &= m - 1)
+    mark_units(ss, (unsigned)__builtin_ctz(m), 1, HK_TAG_SPAN);
   for (unsigned u = lo + 1; u < hi; u++)
     ss->span_pages[u] = 0xFFFF;
   span_mark(ss, lo, unit_pages(lo, (unsigned)first, pages), 1);
