@@ -4,13 +4,19 @@
  * nothrow new returns NULL, new aborts naming why (it cannot throw). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <signal.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "tests/check.h"
+#include "tests/child_abort.h"
+
+static const size_t huge = SIZE_MAX / 2;
+static void *(*new_plain)(size_t); /* operator new(size_t), found with dlsym */
+
+static void new_huge(void *arg) {
+  (void)arg;
+  new_plain(huge);
+}
 
 static int mapped(const char *name) {
   FILE *f = fopen("/proc/self/maps", "r");
@@ -28,7 +34,7 @@ int main(void) {
   CHECK(!mapped("libstdc++"));
   CHECK(!mapped("libgcc_s"));
 
-  void *(*new_plain)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "_Znwm");
+  new_plain = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "_Znwm");
   void *(*new_nothrow)(size_t, const void *) =
       (void *(*)(size_t, const void *))dlsym(RTLD_DEFAULT, "_ZnwmRKSt9nothrow_t");
   void (*delete_plain)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "_ZdlPv");
@@ -36,27 +42,10 @@ int main(void) {
   void *p = new_plain(100);
   CHECK(p != NULL);
   delete_plain(p);
-  const size_t huge = SIZE_MAX / 2;
   CHECK(new_nothrow(huge, NULL) == NULL);
 
-  int err[2];
-  CHECK(pipe(err) == 0);
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    dup2(err[1], 2);
-    new_plain(huge);
-    _exit(0);
-  }
-  close(err[1]);
-  char msg[512] = {0};
-  size_t len = 0;
-  ssize_t n;
-  while (len < sizeof msg - 1 && (n = read(err[0], msg + len, sizeof msg - 1 - len)) > 0)
-    len += (size_t)n;
-  int status = 0;
-  CHECK(waitpid(pid, &status, 0) == pid);
-  CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+  char msg[512];
+  CHECK(child_aborts(new_huge, NULL, msg, sizeof msg));
   CHECK(strstr(msg, "operator new out of memory with no C++ runtime") != NULL);
   puts("c_runtime_test: ok");
   return 0;

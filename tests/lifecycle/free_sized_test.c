@@ -2,34 +2,25 @@
  * the block, or one too small to have been requested for it (below the
  * previous class's usable size), aborts naming the misuse and the address.
  * Release builds do not check. */
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "hakmem/core/config.h"
+#include "tests/child_abort.h"
 #include "tests/lifecycle/lifecycle.h"
 
-/* Runs hak_free_sized(malloc(alloc), size) in a child; returns its stderr. */
+typedef struct sized_free {
+  size_t alloc, size;
+} sized_free_t;
+
+static void free_sized_of(void *arg) {
+  const sized_free_t *f = arg;
+  hak_free_sized(hak_malloc(f->alloc), f->size);
+}
+
+/* Runs hak_free_sized(malloc(alloc), size) in a child; its stderr in msg. */
 static int dies(size_t alloc, size_t size, char *msg, size_t cap) {
-  int fds[2];
-  CHECK_EQ(pipe(fds), 0);
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    dup2(fds[1], 2);
-    void *p = hak_malloc(alloc);
-    hak_free_sized(p, size);
-    _exit(0);
-  }
-  close(fds[1]);
-  size_t len = 0;
-  for (ssize_t n; len < cap - 1 && (n = read(fds[0], msg + len, cap - 1 - len)) > 0;)
-    len += (size_t)n; /* hk_fatal writes its line in pieces */
-  msg[len] = '\0';
-  close(fds[0]);
-  int status;
-  CHECK_EQ(waitpid(pid, &status, 0), pid);
-  return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+  sized_free_t f = {alloc, size};
+  return child_aborts(free_sized_of, &f, msg, cap);
 }
 
 int main(void) {
