@@ -1,4 +1,4 @@
-/* More live threads than there are registry heap ids (252): the heaps made
+/* More live threads than there are registry heap ids (251): the heaps made
  * after the ids run out share one registry value and free through the slow
  * path's ownership check. Every thread allocates, frees its own blocks, frees
  * a neighbour's blocks (remote) and checks patterns, all threads alive at once. */

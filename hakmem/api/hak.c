@@ -43,7 +43,7 @@ static size_t slot_usable(const void *ptr, hk_op_t op) {
     size_t usable = s->cls == HK_TAG_SPAN ? hk_span_usable(s) : hk_class_usable(s->cls);
     return usable - (size_t)((const char *)ptr - (char *)b);
   }
-  if (kind == HK_REG_LARGE)
+  if (hk_reg_is_large(kind))
     return hk_large_usable(ptr);
   hk_misuse("invalid malloc_usable_size", ptr, "not hakmem's memory", HK_NO_CLASS, 0);
   return 0;
@@ -72,7 +72,7 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
   }
   /* A large block stays a mapping only while it stays large: shrunk to a span
    * or class size it moves, so its 2 MiB chunks go back. */
-  if (size > HK_SPAN_MAX && hk_registry_kind(ptr) == HK_REG_LARGE) {
+  if (size > HK_SPAN_MAX && hk_reg_is_large(hk_registry_kind(ptr))) {
     void *q = hk_large_realloc(ptr, size); /* mremap: no copy */
     if (q)
       return q;
@@ -206,7 +206,7 @@ HK_API void hak_free_aligned_sized(void *ptr, size_t alignment, size_t size) {
 
 HK_API int hak_owns(const void *ptr) {
   unsigned kind = hk_registry_kind(ptr);
-  return kind == HK_REG_LARGE ? hk_large_contains(ptr) : kind != HK_REG_FOREIGN;
+  return hk_reg_is_large(kind) ? hk_large_contains(ptr) : kind != HK_REG_FOREIGN;
 }
 
 HK_API void hak_build_info(hak_build_info_t *out) {

@@ -260,7 +260,7 @@ void hk_free_foreign(void *p) {
  * free's path through hk_free_slow saves no registers. */
 static HK_NOINLINE void free_not_in_slab(void *p, unsigned kind) {
   int saved = errno;
-  if (kind == HK_REG_LARGE)
+  if (hk_reg_is_large(kind))
     hk_large_free(p);
   else
     hk_free_foreign(p);

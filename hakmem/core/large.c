@@ -27,93 +27,34 @@ typedef struct large_hdr {
   size_t map_size;
   size_t used; /* the block's part of the mapping: whole pages from its start */
   char *guard; /* the end of the usable bytes: the guard's start (guard.h) */
+  char *block; /* the block's start */
 } large_hdr_t;
 
 /* A mapping starts on a 2 MiB chunk, so no chunk holds two of them and its
  * registry entries are its own, and ends on a page: the rest of its last chunk
- * may be someone else's (the loader's memory, a thread's stack). So the first
- * page of each chunk the registry calls large is a large mapping's, and every
- * mapping, live or cached, starts with a record of itself (the block's header,
- * or a copy before an aligned block): a pointer is checked against its chunk's
- * record before anything beyond that is read. */
+ * may be someone else's (the loader's memory, a thread's stack). Its first
+ * chunk is HK_REG_LARGE and starts with a record of the mapping (the block's
+ * header, or a copy of it before an aligned block; FREED_MAGIC while cached);
+ * later chunks are HK_REG_LARGE_MORE and are never read to find it, since the
+ * block's guard (hardened) may cover their first page. */
 HK_NO_ASAN static int is_record(const large_hdr_t *r, const void *at) {
   return (r->magic == LARGE_MAGIC || r->magic == FREED_MAGIC) && r->base == at;
 }
 
+/* A mapping starts (magic) or stops being one, joined to the one below (0). */
 HK_NO_ASAN static void set_record(char *base, uint64_t magic, size_t map_size) {
   large_hdr_t *r = (large_hdr_t *)base;
   r->magic = magic;
   r->base = base;
   r->map_size = map_size;
+  hk_registry_set(base, HK_SS_SIZE, magic ? HK_REG_LARGE : HK_REG_LARGE_MORE);
 }
 
-/* Whether p, in a chunk the registry calls large, lies in a large mapping and
- * not in what follows one in its last chunk. The chunk of a mapping's start
- * holds its record; a later chunk is wholly the mapping's up to its end. */
-HK_NO_ASAN int hk_large_contains(const void *p) {
-  char *chunk = (char *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
-  for (; hk_registry_kind(chunk) == HK_REG_LARGE; chunk -= HK_SS_SIZE) {
-    const large_hdr_t *first = (const large_hdr_t *)chunk;
-    if (is_record(first, chunk))
-      return (const char *)p < chunk + first->map_size;
-  }
-  return 0;
+/* Registers a new mapping's chunks (its record follows). */
+static void register_mapping(char *base, size_t size) {
+  hk_registry_set(base, size, HK_REG_LARGE_MORE);
+  hk_registry_set(base, HK_SS_SIZE, HK_REG_LARGE);
 }
-
-/* Under ASan the header is poisoned with the rest of the mapping but the block:
- * the functions that touch it are not instrumented (HK_NO_ASAN). NULL for the
- * loader's memory in a large mapping's last chunk (leaked, as free does with
- * it anywhere). */
-HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
-  char *chunk = (char *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
-  const large_hdr_t *first = (const large_hdr_t *)chunk;
-  /* A block starts in its mapping's first chunk, or at the start of a later one
-   * (aligned to 2 MiB or more: its header ends the chunk before). */
-  int in_mapping = (char *)p == chunk
-                       ? !is_record(first, chunk)
-                       : is_record(first, chunk) && (char *)p < chunk + first->map_size;
-  if (!in_mapping) {
-    if (hk_loader_memory(p))
-      return NULL;
-    hk_misuse("invalid free", p, "not the start of a large block", HK_NO_CLASS, 0);
-    abort();
-  }
-  large_hdr_t *h = (large_hdr_t *)((uintptr_t)p - LARGE_HDR);
-  /* Misuse reports end the process (a large block's callers need its header). */
-  if (((uintptr_t)p & (HK_ALIGN - 1)) == 0 && h->magic == FREED_MAGIC) {
-    hk_misuse("double free", p, "large block", HK_NO_CLASS, 0);
-    abort();
-  }
-  if (((uintptr_t)p & (HK_ALIGN - 1)) || h->magic != LARGE_MAGIC ||
-      (char *)p < h->base + LARGE_HDR || (char *)p >= h->base + h->map_size) {
-    hk_misuse("invalid free", p, "not the start of a large block", HK_NO_CLASS, 0);
-    abort();
-  }
-  return h;
-}
-
-/* The block's header and its mapping's record. */
-HK_NO_ASAN static void set_mapping(large_hdr_t *h, char *base, size_t map_size, size_t used) {
-  h->magic = LARGE_MAGIC;
-  h->base = base;
-  h->map_size = map_size;
-  h->used = used;
-  if ((char *)h != base)
-    set_record(base, LARGE_MAGIC, map_size);
-}
-
-/* Bytes to map for a block of `size` bytes starting `off` bytes into its
- * mapping (whole pages); 0 if that overflows. */
-static size_t map_size_for(size_t size, size_t off) {
-  off += HK_GUARD_SIZE; /* at least the guard page after the block */
-  if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE)
-    return 0;
-  /* Under ASan a block never ends its mapping: the byte after it stays ours,
-   * and poisoned, rather than the first of whatever is mapped next. */
-  return (size + off + HK_ASAN + HK_PAGE_SIZE - 1) & ~(HK_PAGE_SIZE - 1);
-}
-
-static size_t chunk_up(size_t n) { return (n + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1); }
 
 /* Freed mappings kept for reuse, so a program that allocates and frees large
  * blocks in turn neither maps and unmaps each time nor faults every page in
@@ -134,6 +75,87 @@ static size_t cache_bytes;
  * without the lock. */
 static _Atomic size_t cache_bytes_seen;
 static _Atomic uint64_t decay_due_ms;
+
+/* The record of the large mapping p lies in; NULL for the rest of its last
+ * chunk, or if p is in none. */
+HK_NO_ASAN static const large_hdr_t *record_of(const void *p) {
+  char *chunk = (char *)((uintptr_t)p & ~(uintptr_t)(HK_SS_SIZE - 1));
+  unsigned kind;
+  while ((kind = hk_registry_kind(chunk)) == HK_REG_LARGE_MORE)
+    chunk -= HK_SS_SIZE;
+  const large_hdr_t *r = (const large_hdr_t *)chunk;
+  if (kind != HK_REG_LARGE || !is_record(r, chunk) || (const char *)p >= chunk + r->map_size)
+    return NULL;
+  return r;
+}
+
+int hk_large_contains(const void *p) { return record_of(p) != NULL; }
+
+/* Whether p, in the mapping of record r, starts a freed block. Its header is
+ * read only where it is sure to be readable: below the guard of the mapping's
+ * live block, or of its cache entry. */
+HK_NO_ASAN static int freed_block_at(const large_hdr_t *r, const void *p) {
+  const large_hdr_t *h = (const large_hdr_t *)((uintptr_t)p - LARGE_HDR);
+  if (((uintptr_t)p & (HK_ALIGN - 1)) || (const char *)h < r->base)
+    return 0;
+  const char *readable = r->magic == LARGE_MAGIC ? r->guard : NULL;
+  if (!readable) {
+    pthread_mutex_lock(&cache_lock);
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+      if (cache[i].base == r->base)
+        readable = cache[i].guard;
+    pthread_mutex_unlock(&cache_lock);
+  }
+  return (const char *)(h + 1) <= readable && h->magic == FREED_MAGIC;
+}
+
+/* The header of the live block p, checked against its mapping's record. Under
+ * ASan the header is poisoned with the rest of the mapping but the block: the
+ * functions that touch it are not instrumented (HK_NO_ASAN). NULL for the
+ * loader's memory in a large mapping's last chunk (leaked, as free does with
+ * it anywhere); misuse reports end the process (callers need the header). */
+HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
+  const large_hdr_t *r = record_of(p);
+  large_hdr_t *h = (large_hdr_t *)((uintptr_t)p - LARGE_HDR);
+  if (r && r->magic == LARGE_MAGIC && r->block == p && h->magic == LARGE_MAGIC &&
+      h->base == r->base)
+    return h;
+  if (!r && hk_loader_memory(p))
+    return NULL;
+  if (r && freed_block_at(r, p))
+    hk_misuse("double free", p, "large block", HK_NO_CLASS, 0);
+  else
+    hk_misuse("invalid free", p, "not the start of a large block", HK_NO_CLASS, 0);
+  abort();
+}
+
+/* The block's header and its mapping's record. */
+HK_NO_ASAN static void set_mapping(large_hdr_t *h, char *base, size_t map_size, size_t used,
+                                   char *guard) {
+  for (large_hdr_t *x = h;; x = (large_hdr_t *)base) {
+    x->magic = LARGE_MAGIC;
+    x->base = base;
+    x->map_size = map_size;
+    x->used = used;
+    x->guard = guard;
+    x->block = (char *)h + LARGE_HDR;
+    if (x == (large_hdr_t *)base)
+      break;
+  }
+}
+
+/* Bytes to map for a block of `size` bytes starting `off` bytes into its
+ * mapping (whole pages); 0 if that overflows. */
+static size_t map_size_for(size_t size, size_t off) {
+  off += HK_GUARD_SIZE; /* at least the guard page after the block */
+  if (size > PTRDIFF_MAX || size > SIZE_MAX - off - HK_SS_SIZE)
+    return 0;
+  /* Under ASan a block never ends its mapping: the byte after it stays ours,
+   * and poisoned, rather than the first of whatever is mapped next. */
+  return (size + off + HK_ASAN + HK_PAGE_SIZE - 1) & ~(HK_PAGE_SIZE - 1);
+}
+
+static size_t chunk_up(size_t n) { return (n + HK_SS_SIZE - 1) & ~(HK_SS_SIZE - 1); }
 
 void hk_large_lock(void) { pthread_mutex_lock(&cache_lock); }
 void hk_large_unlock(void) { pthread_mutex_unlock(&cache_lock); }
@@ -256,7 +278,7 @@ static char *remap(char *base, size_t size, size_t new_size) {
    * moved the pages, another thread may map and register that range. */
   hk_registry_set(base, size, HK_REG_FOREIGN);
   char *moved = hk_os_remap(base, size, new_size, HK_SS_SIZE);
-  hk_registry_set(moved ? moved : base, moved ? new_size : size, HK_REG_LARGE);
+  register_mapping(moved ? moved : base, moved ? new_size : size);
   if (moved)
     HK_UNPOISON(base, size); /* unmapped, or inside the new mapping */
   return moved;
@@ -405,15 +427,13 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
   if (fresh) {
     if (!(base = hk_os_map_aligned(map_size, map_align)))
       return NULL;
-    hk_registry_set(base, map_size, HK_REG_LARGE);
+    register_mapping(base, map_size);
     guard = base + map_size;
   }
   char *p = base + off;
   /* Before the header: a reused mapping's guard may start below it. */
   char *end = hk_guard_try(guard, hk_guard_start(p, size ? size : 1, base + used), base + map_size);
-  large_hdr_t *h = (large_hdr_t *)(p - LARGE_HDR);
-  set_mapping(h, base, map_size, used);
-  h->guard = end;
+  set_mapping((large_hdr_t *)(p - LARGE_HDR), base, map_size, used, end);
   hk_stat_large((int64_t)map_size);
   HK_EXPOSE(base, map_size, p, size);
   if (zero && !fresh)
@@ -429,18 +449,19 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   if (!need)
     return NULL;
   if (need <= h->map_size) { /* in place */
-    char *guard = h->guard;  /* not through a pointer: hk_guard_cut is instrumented (ASan) */
-    if (need < h->used) {    /* shrinking: the tail goes back */
-      unmap(h->base + need, h->map_size - need);
-      HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(h->map_size - need));
-      hk_guard_cut(&guard, h->base + need, h->base + h->map_size);
-      set_mapping(h, h->base, need, need);
-    } else {
-      set_mapping(h, h->base, h->map_size, need);
+    /* Locals, not through h: hk_guard_cut is instrumented (ASan). */
+    char *base = h->base, *guard = h->guard;
+    size_t map_size = h->map_size;
+    if (need < h->used) { /* shrinking: the tail goes back */
+      unmap(base + need, map_size - need);
+      HK_CTR_ADD(hk_ctr.large_bytes, -(int64_t)(map_size - need));
+      hk_guard_cut(&guard, base + need, base + map_size);
+      map_size = need;
     }
     /* The guard follows the block's end. */
-    h->guard = hk_guard_try(guard, hk_guard_start(p, size, h->base + need), h->base + h->map_size);
-    HK_EXPOSE(h->base, need, p, size);
+    guard = hk_guard_try(guard, hk_guard_start(p, size, base + need), base + map_size);
+    set_mapping(h, base, map_size, need, guard);
+    HK_EXPOSE(base, need, p, size);
     return p;
   }
   size_t old_size = h->map_size;
@@ -449,14 +470,13 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   hk_guard_open(guard, h->base + old_size);
   char *base = remap(h->base, old_size, need);
   if (!base) {
-    h->guard = hk_guard_try(h->base + old_size, guard, h->base + old_size);
+    set_mapping(h, h->base, old_size, h->used,
+                hk_guard_try(h->base + old_size, guard, h->base + old_size));
     return NULL;
   }
   guard = hk_guard_try(base + need, hk_guard_start(base + off, size, base + need), base + need);
   HK_EXPOSE(base, need, base + off, size);
-  h = (large_hdr_t *)(base + off - LARGE_HDR);
-  set_mapping(h, base, need, need);
-  h->guard = guard;
+  set_mapping((large_hdr_t *)(base + off - LARGE_HDR), base, need, need, guard);
   HK_CTR_ADD(hk_ctr.large_bytes, (int64_t)(need - old_size));
   return base + off;
 }

@@ -22,13 +22,15 @@
  * never stored: it is a thread's id while it has no heap with an id. */
 enum {
   HK_REG_FOREIGN = 0,
-  HK_REG_MAX_HEAP_ID = 252,
-  HK_REG_SS_SHARED = 253,
-  HK_REG_LARGE = 254,
+  HK_REG_MAX_HEAP_ID = 251,
+  HK_REG_SS_SHARED = 252,
+  HK_REG_LARGE = 253,      /* a large mapping's first chunk, which holds its record */
+  HK_REG_LARGE_MORE = 254, /* a later chunk of one: nothing of it is read (a guard may start it) */
   HK_REG_NONE = 255,
 };
 
 static inline int hk_reg_is_ss(unsigned kind) { return kind - 1u < HK_REG_SS_SHARED; }
+static inline int hk_reg_is_large(unsigned kind) { return kind - HK_REG_LARGE < 2u; }
 
 /* 47-bit user address space in 2 MiB chunks. */
 #define HK_REG_ENTRIES ((size_t)1 << (47 - HK_SS_SHIFT))

@@ -84,6 +84,16 @@ int main(void) {
   check_guarded(b, 3 << 20);
   hak_free(b);
 
+  /* A block whose page-rounded end is a chunk boundary: its guard is the next
+   * chunk's first page, which hak_owns must not read (it crashed there). */
+  size_t to_chunk = (4 << 20) - 64;
+  char *c = hak_malloc(to_chunk);
+  CHECK(((uintptr_t)(c + to_chunk) & ((2 << 20) - 1)) == 0);
+  check_guarded(c, to_chunk);
+  CHECK(hak_owns(c + to_chunk));
+  CHECK(hak_owns(c + to_chunk + 100));
+  hak_free(c);
+
   CHECK(hak_malloc_trim(0) >= 0);
   CHECK_EQ(hk_guards_live, 0);
   printf("guard_test: %s\n", HK_GUARD_SIZE ? "guards checked" : "no guards in this build");

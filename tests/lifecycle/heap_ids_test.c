@@ -1,4 +1,4 @@
-/* Heap ids past the registry's limit (252): with 300 threads alive, the last
+/* Heap ids past the registry's limit (251): with 300 threads alive, the last
  * heaps made share one id and every free of theirs takes the slow path.
  *  1. When the threads with ids exit and their heaps lose their SuperSlabs
  *     (after the purge delay), the live threads on the shared id take those
