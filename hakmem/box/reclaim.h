@@ -4,10 +4,12 @@
  * of exited threads, and idle ones (their owner made no slow-path allocation
  * for a purge delay) that have remote frees waiting, which the maintenance
  * takes over for a moment while their owner is outside (heap busy count 0;
- * an owner entering meanwhile waits) to collect and, when due, trim them. A pooled heap releases an
- * empty slab, and purges its units, as soon as it empties (slab.h, superslab.h); what remains is
- * making its slabs empty, i.e. collecting the blocks other threads free into
- * it. Whoever holds the pool lock owns the pooled heaps, so:
+ * an owner entering meanwhile waits) to collect and, when due, trim them. A
+ * pooled heap releases an empty slab as soon as it empties (slab.h), and its
+ * units go back at once but for the first MiB, kept for the next thread to
+ * adopt the heap until the maintenance below purges it when due; what
+ * remains is making its slabs empty, i.e. collecting the blocks other threads
+ * free into it. Whoever holds the pool lock owns the pooled heaps, so:
  *  - a remote free into a pooled heap collects that heap at once if the pool
  *    lock is free (trylock; never waits);
  *  - what a busy lock left behind is collected by the next slow-path

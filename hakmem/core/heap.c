@@ -101,6 +101,7 @@ static void pool_push(hk_heap_t *heap) {
   hk_heap_t **to = &pool[heap->reg_id <= HK_REG_MAX_HEAP_ID ? POOL_UNIQUE : POOL_SHARED];
   heap->next_pool = *to;
   heap->pooled_at = hk_os_now_ms();
+  heap->pooled_kept = 0;
   atomic_store_explicit(&heap->pooled, 1, memory_order_relaxed);
   *to = heap;
 }

@@ -134,6 +134,7 @@ typedef struct hk_heap {
   struct hk_heap *next_pool;
   struct hk_heap *next_all;       /* every heap ever made (they are never freed) */
   uint64_t pooled_at;             /* when it was pooled (hk_os_now_ms) */
+  size_t pooled_kept;             /* bytes its pool time has kept dirty (superslab.c) */
   _Atomic uint64_t active_at;     /* its owner's last slow-path allocation */
   uint64_t purge_at;              /* when the next dirty units are due to go back; 0: none */
   uint64_t decay_at;              /* when its owner next halves its thread cache (reclaim.c) */
@@ -146,7 +147,8 @@ typedef struct hk_heap {
   _Alignas(64) _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   /* 1 while in the pool (written under the pool lock; read without it as a
    * hint by remote freers). A pooled heap has no thread to reuse its empty
-   * slabs: they are released, and their units purged, at once. */
+   * slabs: they are released at once, their units purged at once past the
+   * first MiB (superslab.c). */
   _Atomic uint8_t pooled;
 } hk_heap_t;
 

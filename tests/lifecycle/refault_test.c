@@ -5,7 +5,11 @@
  * (3) a program that fills 4 MiB with small blocks and frees them, again and
  * again for 400 ms, keeps its pages: a unit goes back once it has been free
  * for the purge delay, not at the heap's next purge whenever it falls (which
- * had each of the 8 purges in 400 ms take back the units free at that moment).
+ * had each of the 8 purges in 400 ms take back the units free at that moment);
+ * (4) a worker's 1 MiB of 256 B blocks, freed by the main thread after the
+ * worker exits (remote frees into its pooled heap, which keeps that much),
+ * are still there for the next thread, which adopts the heap (they went back
+ * at once: 256 faults and more).
  * Counted in minor page faults (getrusage), with generous fixed bounds; the
  * purge delay is the default (50 ms), much longer than any loop's gaps. */
 #include <pthread.h>
@@ -27,6 +31,17 @@ static void *churn(void *arg) {
     CHECK((p[i] = hak_malloc(1024)) != NULL);
   for (int i = 0; i < 2000; i++)
     hak_free(p[i]);
+  return NULL;
+}
+
+enum { FILL = (4 << 20) / 256 }; /* 4 MiB of 256 B blocks */
+static void *fill[FILL];
+
+enum { KEPT = (1 << 20) / 256 - 64 }; /* the pooled heap's 1 MiB, less a slab's rounding */
+
+static void *fill_thread(void *arg) {
+  (void)arg;
+  fill_blocks(fill, KEPT, 256, 1, 1);
   return NULL;
 }
 
@@ -57,16 +72,11 @@ int main(void) {
   for (int i = 0; i < 16; i++)
     hak_free(ring[i]);
 
-  enum { FILL = (4 << 20) / 256 }; /* 4 MiB of 256 B blocks */
-  static void *fill[FILL];
   struct timespec t0, now;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   long cycles = 0, first = 0;
   do {
-    for (int i = 0; i < FILL; i++) {
-      CHECK((fill[i] = hak_malloc(256)) != NULL);
-      ((char *)fill[i])[0] = 1;
-    }
+    fill_blocks(fill, FILL, 256, 1, 1);
     for (int i = 0; i < FILL; i++)
       hak_free(fill[i]);
     if (cycles++ == 0)
@@ -74,9 +84,21 @@ int main(void) {
     clock_gettime(CLOCK_MONOTONIC, &now);
   } while ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 < 400);
   long refills = minor_faults() - first;
+
+  CHECK_EQ(pthread_create(&t, NULL, fill_thread, NULL), 0);
+  CHECK_EQ(pthread_join(t, NULL), 0);
+  for (int i = 0; i < KEPT; i++)
+    hak_free(fill[i]);
+  before = minor_faults();
+  CHECK_EQ(pthread_create(&t, NULL, fill_thread, NULL), 0);
+  CHECK_EQ(pthread_join(t, NULL), 0);
+  long adopted = minor_faults() - before;
+  for (int i = 0; i < KEPT; i++)
+    hak_free(fill[i]);
+
   printf("refault_test: %ld faults for %d thread lifetimes, %ld for %d span ops, %ld for %ld "
-         "fills of 4 MiB after the first\n",
-         threads, THREADS, spans, SPAN_OPS, refills, cycles - 1);
+         "fills of 4 MiB after the first, %ld for 1 MiB in the adopted heap\n",
+         threads, THREADS, spans, SPAN_OPS, refills, cycles - 1, adopted);
   fflush(stdout);
 #ifdef HK_TEST_SANITIZER
   /* A sanitizer's own shadow memory faults in with each thread: no bound. */
@@ -85,6 +107,7 @@ int main(void) {
   CHECK(threads < 20 * THREADS);
   CHECK(spans < SPAN_OPS / 4);
   CHECK(refills < 256); /* 4 MiB is 1024 pages: one purge taking it back fails this */
+  CHECK(adopted < 64);  /* 1 MiB is 256 pages */
 #endif
   return 0;
 }
