@@ -1,7 +1,7 @@
-/* Past the registry's 252 heap ids: LIVE threads stay alive (each made one
+/* Past the registry's 251 heap ids: LIVE threads stay alive (each made one
  * allocation) while one more thread runs ITERS malloc+free pairs of 64 B. With
  * `last`, that thread makes its first allocation after the LIVE others (with
- * LIVE >= 252 its heap shares the id of the heaps made past the limit, in
+ * LIVE >= 251 its heap shares the id of the heaps made past the limit, in
  * hakmem, so its frees take the slow path); with `first`, before them (its heap
  * has an id of its own). For callgrind: run at two ITERS, divide the difference.
  *   shared_id_pairs LIVE ITERS first|last */

@@ -20,8 +20,9 @@ void hk_large_free(void *p);
 void *hk_large_realloc(void *p, size_t size);
 size_t hk_large_usable(const void *p);
 /* Whether p, in a chunk the registry marks large, is inside a large mapping
- * (the rest of a mapping's last chunk may be another's). Reads only the first
- * page of the chunks from p's back to its mapping's start. */
+ * (the rest of a mapping's last chunk may be another's). Reads the registry
+ * bytes from p's chunk back to its mapping's first and that chunk's record
+ * only (a later chunk may start with a guard page). */
 int hk_large_contains(const void *p);
 /* Unmaps every cached mapping; 1 if there was any. */
 int hk_large_trim(void);

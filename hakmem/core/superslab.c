@@ -199,7 +199,8 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
 #define POOLED_KEEP ((size_t)1 << 20)
 
 /* Hands a unit's run of units [start, start + units) (now free) back: dirty,
- * to go back to the OS after the purge delay. */
+ * to go back to the OS after the purge delay, or, in a pooled heap past its
+ * POOLED_KEEP, at once. */
 static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned units) {
   mark_units(ss, start, units, HK_SLAB_UNUSED);
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
@@ -222,7 +223,8 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
    * at once (mstress, whose blocks are freed by other threads after their
    * owners exit: 1.7-2.5x the faults with none kept, as few with 1 MiB as
    * with all); past that, no thread is likely to reuse them soon, and an idle
-   * process would keep them: back to the OS now, this run only. */
+   * process (no maintenance without a slow path or the purger) would keep
+   * them: back to the OS now, this run only. */
   size_t bytes = (size_t)units * HK_UNIT_SIZE;
   if (atomic_load_explicit(&heap->pooled, memory_order_relaxed)) {
     if (heap->pooled_kept + bytes > POOLED_KEEP) {
