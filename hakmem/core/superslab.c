@@ -196,6 +196,18 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
   return s;
 }
 
+/* Gives the dirty units `d` of ss back to the OS: one madvise per run. */
+static void decommit_units(hk_ss_t *ss, uint32_t d) {
+  for (uint32_t r = d; r;) {
+    unsigned start = (unsigned)__builtin_ctz(r);
+    unsigned len = (unsigned)__builtin_ctzll(~((uint64_t)r >> start));
+    hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)len * HK_UNIT_SIZE);
+    r &= ~run_mask(start, len);
+  }
+  ss->decommitted_units |= d;
+  ss->dirty_units &= ~d;
+}
+
 #define POOLED_KEEP ((size_t)1 << 20)
 
 /* Hands a unit's run of units [start, start + units) (now free) back: dirty,
@@ -228,9 +240,7 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
   size_t bytes = (size_t)units * HK_UNIT_SIZE;
   if (atomic_load_explicit(&heap->pooled, memory_order_relaxed)) {
     if (heap->pooled_kept + bytes > POOLED_KEEP) {
-      hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, bytes);
-      ss->dirty_units &= ~run_mask(start, units);
-      ss->decommitted_units |= run_mask(start, units);
+      decommit_units(ss, run_mask(start, units));
       if (ss->free_units == ALL_UNITS && ss != heap->spare_ss)
         ss_unmap(heap, ss);
       return;
@@ -370,16 +380,8 @@ int hk_heap_purge(hk_heap_t *heap, hk_purge_t how) {
           next_due = delay - age < next_due ? delay - age : next_due;
         }
       }
-    for (uint32_t r = d; r;) {
-      /* One madvise per run of dirty units. */
-      unsigned start = (unsigned)__builtin_ctz(r);
-      unsigned len = (unsigned)__builtin_ctzll(~((uint64_t)r >> start));
-      hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)len * HK_UNIT_SIZE);
-      r &= ~run_mask(start, len);
-      any = 1;
-    }
-    ss->decommitted_units |= d;
-    ss->dirty_units &= ~d;
+    any |= d != 0;
+    decommit_units(ss, d);
     if (ss->free_units == ALL_UNITS && !ss->dirty_units && ss != heap->spare_ss)
       any |= ss_unmap(heap, ss);
   }
