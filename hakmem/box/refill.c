@@ -46,6 +46,17 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     if (carve > want)
       carve = want;
     char *b = s->base + (size_t)s->carved * stride;
+    /* Carving writes into each block, so a batch carved at once would fault
+     * in pages for blocks the thread may never use (8 for a 1 KiB class's
+     * batch): carve only blocks that start before the end of the page the
+     * carving is in (of the page the first block ends in, when the batch has
+     * nothing yet); the next refill goes on from there. */
+    uintptr_t from = (uintptr_t)b + (got ? 0 : stride - 1);
+    uintptr_t page_end = (from + HK_PAGE_SIZE - 1) & ~(uintptr_t)(HK_PAGE_SIZE - 1);
+    uint32_t in_pages = (uint32_t)((page_end - (uintptr_t)b + stride - 1) / stride);
+    int page_bound = carve > in_pages;
+    if (page_bound)
+      carve = in_pages;
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR
       hk_hdr_store(b, HAKMEM_HARDENED ? hk_freed_tag(tag) : tag);
@@ -66,6 +77,8 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     got += carve;
     if (!s->free && s->carved == s->capacity)
       hk_partial_remove(heap, s);
+    if (page_bound) /* the next refill carves the next page */
+      break;
   }
   t->head[c] = head;
   t->room[c] -= got;

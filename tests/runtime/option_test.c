@@ -53,9 +53,11 @@ static void names_and_errors(void) {
   CHECK_EQ(hak_option_set("PURGE_DELAY_MS", 50), 0);
 }
 
-/* A mid class (no pre-warming) that nothing else here allocates. */
-#define MID_SIZE   2000 /* a cache of 32: REFILL_BATCH is not clamped below 16 */
-#define MID_BLOCKS 6
+/* A tiny class that nothing else here allocates, whose blocks fit in a page
+ * many times over (a refill carves no further than a page's end), with
+ * pre-warming off while it is measured. */
+#define BATCH_SIZE   200
+#define BATCH_BLOCKS 6
 
 static uint64_t refills_of(size_t size) {
   hak_stats_t s = {.size = sizeof s};
@@ -67,34 +69,36 @@ static uint64_t refills_of(size_t size) {
   return 0;
 }
 
-static void *alloc_mid_blocks(void *arg) {
+static void *alloc_batch_blocks(void *arg) {
   (void)arg;
-  void *p[MID_BLOCKS];
-  for (int i = 0; i < MID_BLOCKS; i++)
-    CHECK((p[i] = hak_malloc(MID_SIZE)) != NULL);
-  for (int i = 0; i < MID_BLOCKS; i++)
+  void *p[BATCH_BLOCKS];
+  for (int i = 0; i < BATCH_BLOCKS; i++)
+    CHECK((p[i] = hak_malloc(BATCH_SIZE)) != NULL);
+  for (int i = 0; i < BATCH_BLOCKS; i++)
     hak_free(p[i]);
   return NULL;
 }
 
 static uint64_t refills_in_new_thread(void) {
-  uint64_t before = refills_of(MID_SIZE);
+  uint64_t before = refills_of(BATCH_SIZE);
   pthread_t t;
-  CHECK_EQ(pthread_create(&t, NULL, alloc_mid_blocks, NULL), 0);
+  CHECK_EQ(pthread_create(&t, NULL, alloc_batch_blocks, NULL), 0);
   CHECK_EQ(pthread_join(t, NULL), 0);
-  return refills_of(MID_SIZE) - before;
+  return refills_of(BATCH_SIZE) - before;
 }
 
 static void takes_effect(void) {
   /* Each thread starts with an empty cache of the class and the option's
    * batch, which doubles at each refill: with a batch of 1, 6 blocks take 3
    * refills (1 + 2 + 4); with the default, the first brings them all. */
+  CHECK_EQ(hak_option_set("PREWARM_COUNT", 0), 0);
   CHECK_EQ(hak_option_set("REFILL_BATCH", 1), 0);
   uint64_t one = refills_in_new_thread();
   CHECK_EQ(hak_option_set("REFILL_BATCH", 32), 0);
   uint64_t batched = refills_in_new_thread();
-  printf("refills for %d blocks of %d B: %llu with REFILL_BATCH=1, %llu with 32\n", MID_BLOCKS,
-         MID_SIZE, (unsigned long long)one, (unsigned long long)batched);
+  CHECK_EQ(hak_option_set("PREWARM_COUNT", 16), 0);
+  printf("refills for %d blocks of %d B: %llu with REFILL_BATCH=1, %llu with 32\n", BATCH_BLOCKS,
+         BATCH_SIZE, (unsigned long long)one, (unsigned long long)batched);
   CHECK_EQ(one, 3);
   CHECK(batched < one);
 }
