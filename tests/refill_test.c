@@ -8,6 +8,7 @@
 #include "hakmem/box/refill.h"
 #include "hakmem/core/debug.h"
 #include "hakmem/core/heap.h"
+#include "hakmem/core/options.h"
 #include "hakmem/core/slab.h"
 #include "tests/check.h"
 
@@ -23,6 +24,7 @@ static uint32_t list_len(void *p) {
 int main(void) {
   t.heap = hk_heap_acquire();
   CHECK(t.heap != NULL);
+  hk_opt.purge_delay_ms = 3600000; /* no purge while this runs */
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
     uint32_t cap = hk_cache_cap(c);
     t.room[c] = cap;
@@ -69,5 +71,13 @@ int main(void) {
     CHECK_EQ(t.room[c], cap - back);
     hk_spill(&t, c, UINT32_MAX);
   }
+  /* Units given back keep their pages (and the marks of what carving wrote)
+   * until the purge: a slab made on them again carves a batch of 1 KiB blocks
+   * across several pages in one refill. */
+  unsigned c = hk_size_class(1000);
+  uint32_t want = 16; /* 4 pages */
+  hk_heap_release_empty(t.heap);
+  CHECK_EQ(hk_refill(&t, c, want, want), want);
+  hk_spill(&t, c, UINT32_MAX);
   return 0;
 }

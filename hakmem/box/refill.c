@@ -8,6 +8,26 @@
 #include "hakmem/core/stats.h"
 #include "hakmem/core/slab.h"
 
+/* How many of the next `carve` blocks from b to carve: those that start in
+ * pages carving has written, from b's on; if b's page is not one, none, or
+ * when the batch has nothing yet (`first`), those that start in b's page,
+ * which is then marked. Carving writes into each block, so a batch carved at
+ * once would fault in pages for blocks the thread may never use (8 for a
+ * 1 KiB class's batch). */
+static uint32_t carvable(hk_ss_t *ss, char *b, size_t stride, uint32_t carve, int first) {
+  if (!hk_ss_page_carved(ss, b)) {
+    if (!first)
+      return 0;
+    hk_ss_mark_carved(ss, b);
+  }
+  uintptr_t end = ((uintptr_t)b | (HK_PAGE_SIZE - 1)) + 1;
+  uintptr_t need = (uintptr_t)b + (uintptr_t)carve * stride; /* within the slab */
+  while (end < need && hk_ss_page_carved(ss, (void *)end))
+    end += HK_PAGE_SIZE;
+  uint32_t fit = (uint32_t)((end - (uintptr_t)b + stride - 1) / stride);
+  return fit < carve ? fit : carve;
+}
+
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   hk_heap_t *heap = t->heap;
   const unsigned tag = hk_class_tag(c);
@@ -46,17 +66,9 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     if (carve > want)
       carve = want;
     char *b = s->base + (size_t)s->carved * stride;
-    /* Carving writes into each block, so a batch carved at once would fault
-     * in pages for blocks the thread may never use (8 for a 1 KiB class's
-     * batch): carve only blocks that start before the end of the page the
-     * carving is in (of the page the first block ends in, when the batch has
-     * nothing yet); the next refill goes on from there. */
-    uintptr_t from = (uintptr_t)b + (got ? 0 : stride - 1);
-    uintptr_t page_end = (from + HK_PAGE_SIZE - 1) & ~(uintptr_t)(HK_PAGE_SIZE - 1);
-    uint32_t in_pages = (uint32_t)((page_end - (uintptr_t)b + stride - 1) / stride);
-    int page_bound = carve > in_pages;
-    if (page_bound)
-      carve = in_pages;
+    uint32_t fit = carve ? carvable(hk_ss_of(b), b, stride, carve, got == 0) : 0;
+    int page_bound = fit < carve; /* the next refill carves on */
+    carve = fit;
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR
       hk_hdr_store(b, HAKMEM_HARDENED ? hk_freed_tag(tag) : tag);
@@ -77,7 +89,7 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     got += carve;
     if (!s->free && s->carved == s->capacity)
       hk_partial_remove(heap, s);
-    if (page_bound) /* the next refill carves the next page */
+    if (page_bound)
       break;
   }
   t->head[c] = head;

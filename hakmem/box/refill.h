@@ -3,10 +3,11 @@
  * Owns: moving blocks between a heap's slabs and its thread cache in batches.
  * Refill takes a slab's locally freed blocks first, then carves new ones (with
  * the header on, carving writes each block's class byte once; it is never
- * written again) up to the end of the page it is in, so that no page is
- * touched before a block in it is wanted, then asks for a new slab. It first
- * collects remote frees if the heap's queue is not empty (one load when it
- * is).
+ * written again), into pages carving has not written before only as far as
+ * it must (one block and the rest of its page, when the batch has nothing
+ * else), so that no page is faulted in before a block in it is wanted; then
+ * asks for a new slab. It first collects remote frees if the heap's queue
+ * is not empty (one load when it is).
  * Spill puts blocks from the cache back into their slabs when a class's cache
  * reaches its cap, and flushes a whole cache at thread exit.
  * The batch starts at HAKMEM_REFILL_BATCH and doubles with each refill, to
@@ -21,9 +22,10 @@
 #include "hakmem/box/tls_cache.h"
 
 /* Moves n blocks of class c into t's cache, or fewer, at least one, where
- * carving reaches the end of a page (0 with errno = ENOMEM when memory runs
- * out), and up to `limit` when a slab's whole free list can be spliced in at
- * once (O(1), no block touched). Requires n <= limit < t->room[c]. */
+ * carving reaches a page it has not written before (0 with errno = ENOMEM
+ * when memory runs out), and up to `limit` when a slab's whole free list can
+ * be spliced in at once (O(1), no block touched). Requires
+ * n <= limit < t->room[c]. */
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit);
 /* Moves up to n blocks of class c from t's cache back to their slabs. */
 void hk_spill(hk_tls_t *t, unsigned c, uint32_t n);

@@ -82,6 +82,7 @@ void *hk_slab_alloc(hk_heap_t *heap, unsigned c) {
     s->nfree--;
   } else {
     b = s->base + (size_t)s->carved++ * hk_class_stride[c];
+    hk_ss_mark_carved(hk_ss_of(b), b);
   }
 #if HK_HDR
   hk_hdr_store(b, hk_class_tag(c)); /* live (hardened: it was marked free) */

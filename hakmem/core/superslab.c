@@ -204,6 +204,10 @@ static void decommit_units(hk_ss_t *ss, uint32_t d) {
     hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)len * HK_UNIT_SIZE);
     r &= ~run_mask(start, len);
   }
+  for (uint32_t m = d; m; m &= m - 1) { /* a unit is 16 pages: a quarter of a word */
+    unsigned u = (unsigned)__builtin_ctz(m);
+    ss->carved_pages[u / 4] &= ~((uint64_t)0xFFFF << (u % 4 * 16));
+  }
   ss->decommitted_units |= d;
   ss->dirty_units &= ~d;
 }

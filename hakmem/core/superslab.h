@@ -94,6 +94,10 @@ typedef struct hk_ss {
   /* The pages a span may take: those of free units, and of units spans share
    * the pages no span uses (a bit per page). */
   uint64_t span_room[HK_SS_SIZE / HK_PAGE_SIZE / 64];
+  /* The pages carving has written into (a bit per page, owner only), cleared
+   * when their unit goes back to the OS: a refill carves freely into these
+   * and into a new one only as far as it must (box/refill.c). */
+  uint64_t carved_pages[HK_SS_SIZE / HK_PAGE_SIZE / 64];
   uint8_t in_avail;
   uint8_t unit_slab[HK_UNITS_PER_SS]; /* unit -> first unit of its slab */
   /* unit -> class of its slab (HK_SLAB_UNUSED if none): the class of a block
@@ -112,6 +116,17 @@ typedef struct hk_ss {
   uint8_t unit_tag[HK_UNITS_PER_SS];
   hk_slab_t slabs[HK_UNITS_PER_SS]; /* descriptor at a slab's first unit */
 } hk_ss_t;
+
+/* Whether carving has written into the page of ss that holds p, and marking
+ * that it has. */
+static inline int hk_ss_page_carved(const hk_ss_t *ss, const void *p) {
+  size_t page = (size_t)((const char *)p - (const char *)ss) / HK_PAGE_SIZE;
+  return (int)(ss->carved_pages[page / 64] >> (page % 64)) & 1;
+}
+static inline void hk_ss_mark_carved(hk_ss_t *ss, const void *p) {
+  size_t page = (size_t)((const char *)p - (const char *)ss) / HK_PAGE_SIZE;
+  ss->carved_pages[page / 64] |= (uint64_t)1 << (page % 64);
+}
 
 /* The unit_slot of a slab of class (or tag) c: HK_NUM_CLASSES is the thread
  * cache's spare entry (HK_CACHE_SPARE). */

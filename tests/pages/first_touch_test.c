@@ -1,6 +1,6 @@
 /* The first block of a class costs the pages it lies in, not a batch's: the
- * thread cache's refill carves a fresh slab only to the end of the page it is
- * in (hakmem/box/refill.c). For each class from 512 B to 4 KiB, its first
+ * thread cache's refill carves into a page no carving has written only as far
+ * as it must (hakmem/box/refill.c). For each class from 512 B to 4 KiB, its first
  * allocation (a new slab) adds at most 3 resident pages to the SuperSlab: the
  * block's one or two and the slab's record. Carving a whole batch at once
  * made it 5-9 (a 1 KiB class: 8). Counted with mincore, so nothing but the
