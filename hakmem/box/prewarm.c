@@ -2,21 +2,13 @@
 
 #include "hakmem/box/refill.h"
 #include "hakmem/core/options.h"
-#include "hakmem/core/os.h"
+#include "hakmem/core/slab.h"
 
 #if HAKMEM_PREWARM_TLS
 /* Blocks of slab s that cost no new page: its free list, and the uncarved
- * blocks up to the end of the page its carving has reached. */
+ * blocks in pages carving has written. */
 static uint32_t resident_blocks(const hk_slab_t *s) {
-  if (s->carved == 0)
-    return s->nfree; /* its first page was never touched */
-  size_t stride = hk_class_stride[s->cls];
-  uintptr_t next = (uintptr_t)s->base + (uintptr_t)s->carved * stride;
-  uintptr_t page_end = (next + hk_os_page_size() - 1) & ~(uintptr_t)(hk_os_page_size() - 1);
-  uint32_t carvable = (uint32_t)((page_end - next) / stride);
-  if (carvable > s->capacity - s->carved)
-    carvable = s->capacity - s->carved;
-  return s->nfree + carvable;
+  return s->nfree + hk_slab_carvable(s, s->capacity - s->carved);
 }
 #endif
 

@@ -8,26 +8,6 @@
 #include "hakmem/core/stats.h"
 #include "hakmem/core/slab.h"
 
-/* How many of the next `carve` blocks from b to carve: those that start in
- * pages carving has written, from b's on; if b's page is not one, none, or
- * when the batch has nothing yet (`first`), those that start in b's page,
- * which is then marked. Carving writes into each block, so a batch carved at
- * once would fault in pages for blocks the thread may never use (8 for a
- * 1 KiB class's batch). */
-static uint32_t carvable(hk_ss_t *ss, char *b, size_t stride, uint32_t carve, int first) {
-  if (!hk_ss_page_carved(ss, b)) {
-    if (!first)
-      return 0;
-    hk_ss_mark_carved(ss, b);
-  }
-  uintptr_t end = ((uintptr_t)b | (HK_PAGE_SIZE - 1)) + 1;
-  uintptr_t need = (uintptr_t)b + (uintptr_t)carve * stride; /* within the slab */
-  while (end < need && hk_ss_page_carved(ss, (void *)end))
-    end += HK_PAGE_SIZE;
-  uint32_t fit = (uint32_t)((end - (uintptr_t)b + stride - 1) / stride);
-  return fit < carve ? fit : carve;
-}
-
 uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   hk_heap_t *heap = t->heap;
   const unsigned tag = hk_class_tag(c);
@@ -66,9 +46,18 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
     if (carve > want)
       carve = want;
     char *b = s->base + (size_t)s->carved * stride;
-    uint32_t fit = carve ? carvable(hk_ss_of(b), b, stride, carve, got == 0) : 0;
-    int page_bound = fit < carve; /* the next refill carves on */
-    carve = fit;
+    int page_bound = 0;
+    if (carve) {
+      /* Carving writes into each block, so a batch carved at once would fault
+       * in pages for blocks the thread may never use (8 for a 1 KiB class's
+       * batch): it goes on over pages carving has written, and into a new one
+       * only for the batch's first block (and the rest of that page). */
+      if (got == 0)
+        hk_ss_mark_carved(hk_ss_of(b), b);
+      uint32_t fit = hk_slab_carvable(s, carve);
+      page_bound = fit < carve; /* the next refill carves on */
+      carve = fit;
+    }
     for (uint32_t i = 0; i < carve; i++, b += stride) {
 #if HK_HDR
       hk_hdr_store(b, HAKMEM_HARDENED ? hk_freed_tag(tag) : tag);

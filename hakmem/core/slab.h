@@ -33,6 +33,24 @@ static inline int hk_slab_has_block(const hk_slab_t *s, const void *b) {
   return hk_ss_of(b) == hk_ss_of(s) && s->cls < HK_SLAB_CLASSES && hk_block_in_slab(s, b, 1, 1);
 }
 
+/* How many of s's next n uncarved blocks start in pages carving has written
+ * (0 if the next one does not): what carving can take without faulting a page
+ * in (owner only). n must not exceed the uncarved blocks. Inline: refill
+ * calls it once a page over new memory. */
+static inline uint32_t hk_slab_carvable(const hk_slab_t *s, uint32_t n) {
+  size_t stride = hk_class_stride[s->cls];
+  const char *b = s->base + (size_t)s->carved * stride;
+  const hk_ss_t *ss = hk_ss_of(b);
+  if (n == 0 || !hk_ss_page_carved(ss, b))
+    return 0;
+  uintptr_t end = ((uintptr_t)b | (HK_PAGE_SIZE - 1)) + 1;
+  uintptr_t need = (uintptr_t)b + (uintptr_t)n * stride; /* within the slab */
+  while (end < need && hk_ss_page_carved(ss, (const void *)end))
+    end += HK_PAGE_SIZE;
+  uint32_t fit = (uint32_t)((end - (uintptr_t)b + stride - 1) / stride);
+  return fit < n ? fit : n;
+}
+
 /* A fresh slab for class c, linked into heap->partial[c]; NULL + ENOMEM. */
 hk_slab_t *hk_slab_new(hk_heap_t *heap, unsigned c);
 /* One block of class c from the heap's slabs (free list first, then carved),

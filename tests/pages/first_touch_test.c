@@ -5,6 +5,7 @@
  * block's one or two and the slab's record. Carving a whole batch at once
  * made it 5-9 (a 1 KiB class: 8). Counted with mincore, so nothing but the
  * SuperSlab's own pages counts. */
+#define _DEFAULT_SOURCE /* mincore */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
