@@ -1,6 +1,6 @@
 /* Refill and spill: a batch moves from slabs to a thread cache as distinct,
- * aligned blocks with their class header, carved no further than a page at a
- * time; spilling it back returns every block to its slab (used drops to 0)
+ * aligned blocks with their class header, carved a page at a time over new
+ * memory; spilling it back returns every block to its slab (used drops to 0)
  * and the room count stays exact. */
 #include <stdint.h>
 #include <string.h>
@@ -21,10 +21,34 @@ static uint32_t list_len(void *p) {
   return n;
 }
 
+/* Carving over new memory goes a page at a time; the slab's units, given
+ * back, keep their pages until the purge, and a slab made on them again
+ * carves the same blocks in one refill; after the purge, a page at a time
+ * again. On a fresh heap, for a class of 1 KiB (4 blocks a page) and one of
+ * 8 KiB (pages where no block starts between two blocks). */
+static void carves_by_page(unsigned c, uint32_t want) {
+  t.room[c] = hk_cache_cap(c);
+  uint32_t refills = 0;
+  for (uint32_t got = 0; got < want; refills++)
+    got += hk_refill(&t, c, want - got, want - got);
+  CHECK(refills > 1);
+  hk_spill(&t, c, UINT32_MAX);
+  hk_heap_release_empty(t.heap);
+  CHECK_EQ(hk_refill(&t, c, want, want), want);
+  hk_spill(&t, c, UINT32_MAX);
+  hk_heap_release_empty(t.heap);
+  hk_heap_purge(t.heap, HK_PURGE_ALL);
+  CHECK(hk_refill(&t, c, want, want) < want);
+  hk_spill(&t, c, UINT32_MAX);
+  hk_heap_release_empty(t.heap);
+}
+
 int main(void) {
   t.heap = hk_heap_acquire();
   CHECK(t.heap != NULL);
-  hk_opt.purge_delay_ms = 3600000; /* no purge while this runs */
+  hk_opt.purge_delay_ms = 3600000; /* no purge but the test's own */
+  carves_by_page(hk_size_class(1000), 16);
+  carves_by_page(hk_size_class(8000), 4);
   for (unsigned c = 0; c < HK_NUM_CLASSES; c++) {
     uint32_t cap = hk_cache_cap(c);
     t.room[c] = cap;
@@ -71,13 +95,5 @@ int main(void) {
     CHECK_EQ(t.room[c], cap - back);
     hk_spill(&t, c, UINT32_MAX);
   }
-  /* Units given back keep their pages (and the marks of what carving wrote)
-   * until the purge: a slab made on them again carves a batch of 1 KiB blocks
-   * across several pages in one refill. */
-  unsigned c = hk_size_class(1000);
-  uint32_t want = 16; /* 4 pages */
-  hk_heap_release_empty(t.heap);
-  CHECK_EQ(hk_refill(&t, c, want, want), want);
-  hk_spill(&t, c, UINT32_MAX);
   return 0;
 }

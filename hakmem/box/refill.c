@@ -51,7 +51,7 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
       /* Carving writes into each block, so a batch carved at once would fault
        * in pages for blocks the thread may never use (8 for a 1 KiB class's
        * batch): it goes on over pages carving has written, and into a new one
-       * only for the batch's first block (and the rest of that page). */
+       * only for the batch's first block (with the blocks that start there). */
       if (got == 0)
         hk_ss_mark_carved(hk_ss_of(b), b);
       uint32_t fit = hk_slab_carvable(s, carve);

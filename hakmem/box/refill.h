@@ -3,10 +3,10 @@
  * Owns: moving blocks between a heap's slabs and its thread cache in batches.
  * Refill takes a slab's locally freed blocks first, then carves new ones (with
  * the header on, carving writes each block's class byte once; it is never
- * written again), into pages carving has not written before only as far as
- * it must (one block and the rest of its page, when the batch has nothing
- * else), so that no page is faulted in before a block in it is wanted; then
- * asks for a new slab. It first collects remote frees if the heap's queue
+ * written again), on over pages carving has written before, and into a new
+ * page only for the batch's first block (with the blocks that start in that
+ * page), so that a batch faults in no page for blocks it may never hand out;
+ * then asks for a new slab. It first collects remote frees if the heap's queue
  * is not empty (one load when it is).
  * Spill puts blocks from the cache back into their slabs when a class's cache
  * reaches its cap, and flushes a whole cache at thread exit.

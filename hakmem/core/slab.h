@@ -33,21 +33,21 @@ static inline int hk_slab_has_block(const hk_slab_t *s, const void *b) {
   return hk_ss_of(b) == hk_ss_of(s) && s->cls < HK_SLAB_CLASSES && hk_block_in_slab(s, b, 1, 1);
 }
 
-/* How many of s's next n uncarved blocks start in pages carving has written
- * (0 if the next one does not): what carving can take without faulting a page
- * in (owner only). n must not exceed the uncarved blocks. Inline: refill
- * calls it once a page over new memory. */
+/* How many of s's next n uncarved blocks carving can take without faulting a
+ * page in (owner only): those up to the first whose start lies in a page
+ * carving has not written (0 if the next one does). Only a page where a block
+ * starts is ever marked, so the walk goes from block start to block start, not
+ * page by page (a block over 4 KiB skips pages). n must not exceed the
+ * uncarved blocks. Inline: refill calls it once a page over new memory. */
 static inline uint32_t hk_slab_carvable(const hk_slab_t *s, uint32_t n) {
+  const hk_ss_t *ss = hk_ss_of(s);
   size_t stride = hk_class_stride[s->cls];
-  const char *b = s->base + (size_t)s->carved * stride;
-  const hk_ss_t *ss = hk_ss_of(b);
-  if (n == 0 || !hk_ss_page_carved(ss, b))
-    return 0;
-  uintptr_t end = ((uintptr_t)b | (HK_PAGE_SIZE - 1)) + 1;
-  uintptr_t need = (uintptr_t)b + (uintptr_t)n * stride; /* within the slab */
-  while (end < need && hk_ss_page_carved(ss, (const void *)end))
-    end += HK_PAGE_SIZE;
-  uint32_t fit = (uint32_t)((end - (uintptr_t)b + stride - 1) / stride);
+  uintptr_t b = (uintptr_t)s->base + (uintptr_t)s->carved * stride;
+  uint32_t fit = 0;
+  while (fit < n && hk_ss_page_carved(ss, (const void *)(b + fit * stride))) {
+    uintptr_t page_end = ((b + fit * stride) | (HK_PAGE_SIZE - 1)) + 1;
+    fit = (uint32_t)((page_end - b + stride - 1) / stride); /* every block starting there */
+  }
   return fit < n ? fit : n;
 }
 

@@ -91,12 +91,13 @@ static void takes_effect(void) {
   /* Each thread starts with an empty cache of the class and the option's
    * batch, which doubles at each refill: with a batch of 1, 6 blocks take 3
    * refills (1 + 2 + 4); with the default, the first brings them all. */
+  long prewarm = get("PREWARM_COUNT");
   CHECK_EQ(hak_option_set("PREWARM_COUNT", 0), 0);
   CHECK_EQ(hak_option_set("REFILL_BATCH", 1), 0);
   uint64_t one = refills_in_new_thread();
   CHECK_EQ(hak_option_set("REFILL_BATCH", 32), 0);
   uint64_t batched = refills_in_new_thread();
-  CHECK_EQ(hak_option_set("PREWARM_COUNT", 16), 0);
+  CHECK_EQ(hak_option_set("PREWARM_COUNT", prewarm), 0);
   printf("refills for %d blocks of %d B: %llu with REFILL_BATCH=1, %llu with 32\n", BATCH_BLOCKS,
          BATCH_SIZE, (unsigned long long)one, (unsigned long long)batched);
   CHECK_EQ(one, 3);
