@@ -15,11 +15,10 @@ _Static_assert(sizeof(hk_ss_t) <= HK_UNIT_SIZE, "SuperSlab header must fit in un
 #define PAGES_PER_SS   (PAGES_PER_UNIT * HK_UNITS_PER_SS)
 _Static_assert(PAGES_PER_UNIT == 16, "span_pages holds a unit's pages in 16 bits");
 
-/* Sets unit u's bits of span_room to `pages`. */
-static void set_room(hk_ss_t *ss, unsigned u, uint16_t pages) {
+/* Sets unit u's bits of a page bitmap (span_room, carved_pages) to `pages`. */
+static void set_unit_pages(uint64_t *bits, unsigned u, uint16_t pages) {
   unsigned shift = 16 * (u % 4);
-  ss->span_room[u / 4] = (ss->span_room[u / 4] & ~((uint64_t)0xFFFF << shift)) | (uint64_t)pages
-                                                                                     << shift;
+  bits[u / 4] = (bits[u / 4] & ~((uint64_t)0xFFFF << shift)) | (uint64_t)pages << shift;
 }
 
 /* The unit map of [start, start + units): a slab of class (or tag) c, its
@@ -139,7 +138,7 @@ static void take_units(hk_heap_t *heap, hk_ss_t *ss, uint32_t mask) {
   ss->free_units &= ~mask;
   ss->dirty_units &= ~mask;
   for (uint32_t m = mask; m; m &= m - 1)
-    set_room(ss, (unsigned)__builtin_ctz(m), 0);
+    set_unit_pages(ss->span_room, (unsigned)__builtin_ctz(m), 0);
   if (ss->decommitted_units & mask) {
     hk_os_recommit((size_t)__builtin_popcount(ss->decommitted_units & mask) * HK_UNIT_SIZE);
     ss->decommitted_units &= ~mask;
@@ -204,10 +203,8 @@ static void decommit_units(hk_ss_t *ss, uint32_t d) {
     hk_os_decommit((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)len * HK_UNIT_SIZE);
     r &= ~run_mask(start, len);
   }
-  for (uint32_t m = d; m; m &= m - 1) { /* a unit is 16 pages: a quarter of a word */
-    unsigned u = (unsigned)__builtin_ctz(m);
-    ss->carved_pages[u / 4] &= ~((uint64_t)0xFFFF << (u % 4 * 16));
-  }
+  for (uint32_t m = d; m; m &= m - 1)
+    set_unit_pages(ss->carved_pages, (unsigned)__builtin_ctz(m), 0);
   ss->decommitted_units |= d;
   ss->dirty_units &= ~d;
 }
@@ -224,7 +221,7 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
   ss->free_units |= run_mask(start, units);
   ss->dirty_units |= run_mask(start, units);
   for (unsigned u = start; u < start + units; u++) {
-    set_room(ss, u, 0xFFFF);
+    set_unit_pages(ss->span_room, u, 0xFFFF);
     ss->freed_ms[u] = (uint32_t)now;
   }
   if (!ss->in_avail) {
@@ -306,7 +303,7 @@ static int find_pages(const hk_ss_t *ss, const void *arg) {
 /* Marks a span's pages `bits` of unit u used (on) or unused, and the room. */
 static void span_mark(hk_ss_t *ss, unsigned u, uint16_t bits, int on) {
   ss->span_pages[u] = on ? ss->span_pages[u] | bits : ss->span_pages[u] & (uint16_t)~bits;
-  set_room(ss, u, (uint16_t)~ss->span_pages[u]);
+  set_unit_pages(ss->span_room, u, (uint16_t)~ss->span_pages[u]);
 }
 
 /* The pages of [first, first + n) that lie in unit u, as span_pages bits. */
