@@ -7,25 +7,19 @@
  * process, 7-8 pages of slab for each class from 1 to 4 KiB). Counted with
  * mincore, so nothing but the SuperSlab's own pages counts; transparent huge
  * pages are off for the test, which would make the SuperSlab resident whole. */
-#define _DEFAULT_SOURCE /* mincore */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 
+#include "hakmem/core/os.h"
 #include "hakmem/hakmem.h"
 #include "tests/check.h"
 
 #define CHUNK ((uintptr_t)2 << 20) /* a SuperSlab */
 
 static int resident_pages(uintptr_t chunk) {
-  static unsigned char vec[CHUNK / 4096];
-  CHECK(mincore((void *)chunk, CHUNK, vec) == 0);
-  int n = 0;
-  for (size_t i = 0; i < sizeof vec; i++)
-    n += vec[i] & 1;
-  return n;
+  return (int)(hk_os_resident((const void *)chunk, CHUNK) / 4096);
 }
 
 int main(void) {
