@@ -90,6 +90,8 @@ int main(void) {
     }
     if (n <= HK_TINY_MAX)
       CHECK(got < HK_TINY_CLASSES);
+    if (HK_HDR && n <= HK_TABLE_MAX) /* the tag sized frees check the header against */
+      CHECK_EQ(hk_tiny_tag(n), hk_class_tag(hk_tiny_class(n)));
   }
   /* Waste: stride (the memory a block takes) minus the request. */
   double waste = 0;

@@ -82,6 +82,9 @@ def main():
     tag_class = [tags.index(b) if b in tags else 0xFF for b in range(256)]
     for name, values in (("HK_CLASS_TAGS", tags), ("HK_TAG_CLASS", tag_class)):
         emit_list(name, values, "0x%02x", 16)
+    # The tag of each size's class, beside the class table: a sized free checks
+    # the header against it with one more load from the same table.
+    emit_list("HK_SIZE_TAGS", [tags[c] for c in table], "0x%02x", 16)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #include "hakmem/core/size_class.h"
 
-const uint8_t hk_class_table[HK_CLASS_TABLE_SIZE] = {HK_CLASS_TABLE};
+const uint8_t hk_class_table[2][HK_CLASS_TABLE_SIZE] = {{HK_CLASS_TABLE}, {HK_SIZE_TAGS}};
 const uint32_t hk_class_stride[HK_SLAB_CLASSES] = {HK_CLASS_STRIDES HK_ALIGNED_STRIDES};
 const uint8_t hk_class_tags[HK_SLAB_CLASSES] = {HK_CLASS_TAGS};
 const uint8_t hk_tag_class[HK_NUM_TAGS] = {HK_TAG_CLASS};

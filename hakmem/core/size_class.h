@@ -53,8 +53,10 @@
  * path, which says double free. */
 #define HK_TAG_FREED_BIT 0x80
 
-/* The class of n + HK_HDR bytes, to the last tiny stride: one byte per size. */
-extern const uint8_t hk_class_table[HK_CLASS_TABLE_SIZE];
+/* Per n + HK_HDR bytes, to the last tiny stride, one byte per size: [0] the
+ * class, [1] its header tag (builds with the header: hk_free_sized's check,
+ * a load from the same base). */
+extern const uint8_t hk_class_table[2][HK_CLASS_TABLE_SIZE];
 extern const uint32_t hk_class_stride[HK_SLAB_CLASSES];
 extern const uint8_t hk_class_tags[HK_SLAB_CLASSES];
 extern const uint8_t hk_tag_class[HK_NUM_TAGS];
@@ -77,7 +79,8 @@ HK_HOT uint64_t hk_class_block_index(unsigned c, uint64_t off) {
   return (q >> e) | (q << ((64 - e) & 63));
 }
 
-HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[n + HK_HDR]; }
+HK_HOT unsigned hk_tiny_class(size_t n) { return hk_class_table[0][n + HK_HDR]; }
+HK_HOT unsigned hk_tiny_tag(size_t n) { return hk_class_table[1][n + HK_HDR]; }
 
 /* For HK_TABLE_MAX < n <= HK_SMALL_MAX. */
 HK_HOT unsigned hk_mid_class(size_t n) {

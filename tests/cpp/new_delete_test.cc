@@ -150,6 +150,21 @@ void sized_delete_reuses() {
   }
 }
 
+// A sized delete given a size of another class (undefined behaviour, but hakmem
+// loses nothing): the block still goes back to its own class, whichever class
+// the size names.
+void sized_delete_wrong_size() {
+  for (size_t n : {8, 48, 500, 1000}) {
+    for (size_t wrong : {1, 100, 1000, 5000}) {
+      void *p = ::operator new(n);
+      ::operator delete(p, wrong);
+      void *q = ::operator new(n);
+      CHECK(q == p);
+      ::operator delete(q, n);
+    }
+  }
+}
+
 struct alignas(256) Wide {
   char c[300];
 };
@@ -268,6 +283,7 @@ int main() {
   plain_forms();
   aligned_forms();
   sized_delete_reuses();
+  sized_delete_wrong_size();
   expressions();
   failures();
   puts("new_delete_test: ok");
