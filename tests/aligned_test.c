@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "tests/check.h"
+#include "tests/statm.h"
 
 #ifdef ALIGNED_HAK
 #include "hakmem/hakmem.h"
@@ -39,8 +40,7 @@
 
 static void *blocks[N];
 
-/* Mappings (lines of /proc/self/maps) and address space (statm's first field),
- * read without allocating. */
+/* Mappings (lines of /proc/self/maps), read without allocating. */
 static long count_maps(void) {
   static char buf[1 << 16];
   int fd = open("/proc/self/maps", O_RDONLY);
@@ -52,17 +52,6 @@ static long count_maps(void) {
       lines += buf[i] == '\n';
   close(fd);
   return lines;
-}
-
-static size_t address_space(void) {
-  char buf[256];
-  int fd = open("/proc/self/statm", O_RDONLY);
-  CHECK(fd >= 0);
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  CHECK(n > 0);
-  buf[n] = 0;
-  return strtoul(buf, NULL, 10) * (size_t)sysconf(_SC_PAGESIZE);
 }
 
 typedef struct {
@@ -80,7 +69,7 @@ static footprint_t row(size_t align, size_t size) {
   CHECK(pid >= 0);
   if (pid == 0) {
     close(fds[0]);
-    footprint_t before = {address_space(), count_maps()};
+    footprint_t before = {(size_t)vm_bytes(), count_maps()};
     for (int i = 0; i < N; i++) {
       if (align) {
         CHECK(MEMALIGN(&blocks[i], align, size) == 0);
@@ -91,7 +80,7 @@ static footprint_t row(size_t align, size_t size) {
       CHECK(USABLE_SIZE(blocks[i]) >= size);
       memset(blocks[i], 0xa5, size);
     }
-    footprint_t after = {address_space(), count_maps()};
+    footprint_t after = {(size_t)vm_bytes(), count_maps()};
     for (int i = 0; i < N; i++)
       FREE(blocks[i]);
     footprint_t added = {after.space - before.space, after.maps - before.maps};

@@ -9,20 +9,12 @@
 #include "hakmem/core/os.h"
 #include "hakmem/hakmem.h"
 #include "tests/check.h"
+#include "tests/statm.h"
 
 #ifndef THREADS
 #define THREADS 10000
 #endif
 #define KEEP 8
-
-static long rss_kib(void) {
-  long pages = 0, resident = 0;
-  FILE *f = fopen("/proc/self/statm", "r");
-  CHECK(f != NULL);
-  CHECK_EQ(fscanf(f, "%ld %ld", &pages, &resident), 2);
-  fclose(f);
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
 
 static void *worker(void *arg) {
   void **keep = arg;
@@ -50,10 +42,10 @@ static void run(int n) {
 int main(void) {
   hk_os_counters_t c0, c1;
   run(200);
-  long before = rss_kib();
+  long before = rss_bytes() / 1024;
   hk_os_get_counters(&c0);
   run(THREADS);
-  long after = rss_kib();
+  long after = rss_bytes() / 1024;
   hk_os_get_counters(&c1);
   printf("RSS after 200 threads: %ld KiB; after %d more: %ld KiB; OS maps %llu -> %llu\n", before,
          THREADS, after, (unsigned long long)c0.maps, (unsigned long long)c1.maps);

@@ -18,11 +18,12 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "hakmem/core/os.h"
 #include "tests/check.h"
+#include "tests/statm.h"
 #include "tests/stats_check.h"
 #include "tests/entry_points.h"
 
@@ -43,15 +44,6 @@
 #ifndef RSS_HOLDS_SHADOW
 #define RSS_HOLDS_SHADOW 0
 #endif
-
-static size_t rss(void) {
-  FILE *f = fopen("/proc/self/statm", "r");
-  CHECK(f != NULL);
-  unsigned long pages = 0, resident = 0;
-  CHECK_EQ(fscanf(f, "%lu %lu", &pages, &resident), 2);
-  fclose(f);
-  return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
 
 /* The 2 MiB chunks blocks were seen in: an open-addressing set of chunk
  * numbers (+1, so that 0 is free). One writer at a time. */
@@ -89,23 +81,10 @@ static void note_block(const void *p, size_t n) {
 
 /* Resident bytes in the noted chunks; unmapped parts count as none. */
 static size_t chunks_resident(void) {
-  static unsigned char vec[CHUNK / 4096];
-  size_t page = (size_t)sysconf(_SC_PAGESIZE), total = 0;
-  CHECK_EQ(page, 4096);
-  for (size_t i = 0; i < SET_SIZE; i++) {
-    if (!chunk_set[i])
-      continue;
-    char *start = (char *)((chunk_set[i] - 1) << CHUNK_SHIFT);
-    if (mincore(start, CHUNK, vec) == 0) {
-      for (size_t k = 0; k < CHUNK / page; k++)
-        total += (vec[k] & 1) * page;
-      continue;
-    }
-    CHECK_EQ(errno, ENOMEM); /* partly unmapped: page by page */
-    for (size_t k = 0; k < CHUNK / page; k++)
-      if (mincore(start + k * page, page, vec) == 0)
-        total += (vec[0] & 1) * page;
-  }
+  size_t total = 0;
+  for (size_t i = 0; i < SET_SIZE; i++)
+    if (chunk_set[i])
+      total += hk_os_resident((void *)((chunk_set[i] - 1) << CHUNK_SHIFT), CHUNK);
   return total;
 }
 
@@ -177,7 +156,7 @@ static void free_list(node_t *head) {
 /* After a phase's free and trim: the chunks its blocks used hold at most
  * BOUND resident, and (but under TSan) the RSS is back within BOUND of base. */
 static void check_back(const char *what, size_t base, size_t peak, size_t chunks_peak) {
-  size_t after = rss(), chunks_after = chunks_resident();
+  size_t after = (size_t)rss_bytes(), chunks_after = chunks_resident();
   fprintf(stderr,
           "%s: RSS base %zu MiB, peak %zu MiB, after free + malloc_trim(0) %zu MiB; "
           "its %zu chunks: resident %zu MiB at the peak, %zu MiB after (bound: %zu MiB)\n",
@@ -201,7 +180,7 @@ static size_t thread_peak, thread_chunks_peak;
 static void *thread_alloc_free(void *arg) {
   size_t count;
   node_t *list = alloc_small(*(size_t *)arg, 99, &count);
-  thread_peak = rss();
+  thread_peak = (size_t)rss_bytes();
   thread_chunks_peak = chunks_resident();
   free_list(list);
   return NULL;
@@ -278,14 +257,14 @@ int main(void) {
   free_list(alloc_small(4 * MIB, 1, &warm_count));
   T_MALLOC_TRIM(0);
   hak_stats_t s0 = checked_stats();
-  size_t base = rss();
+  size_t base = (size_t)rss_bytes();
   print_stats("base", &s0);
 
   /* 1. One thread peaks at PEAK and frees it all. */
   size_t count;
   chunks_reset();
   node_t *list = alloc_small(PEAK, 12345, &count);
-  size_t peak = rss(), chunks_peak = chunks_resident();
+  size_t peak = (size_t)rss_bytes(), chunks_peak = chunks_resident();
   hak_stats_t s1 = checked_stats();
   print_stats("peak", &s1);
   fprintf(stderr, "  %zu blocks\n", count);
@@ -324,7 +303,7 @@ int main(void) {
   chunks_reset();
   CHECK_EQ(pthread_create(&t, NULL, thread_alloc_only, &quarter), 0);
   CHECK_EQ(pthread_join(t, NULL), 0);
-  peak = rss();
+  peak = (size_t)rss_bytes();
   chunks_peak = chunks_resident();
   CHECK(peak >= base + quarter * 9 / 10);
   free_list(handed);
@@ -343,7 +322,7 @@ int main(void) {
     memset(large[i], 1, MIB);
     note_block(large[i], MIB);
   }
-  peak = rss();
+  peak = (size_t)rss_bytes();
   chunks_peak = chunks_resident();
   for (size_t i = 0; i < n_large; i++)
     T_FREE(large[i]);

@@ -1,5 +1,5 @@
-/* Helpers for the memory-lifecycle tests: the process's RSS from the OS, and a
- * bounded wait for it to fall under a bound. Bounds are fixed and generous;
+/* Helpers for the memory-lifecycle tests: a bounded wait for the process's RSS
+ * (tests/statm.h) to fall under a bound. Bounds are fixed and generous;
  * nothing here measures time for a result, the waits only bound a test. */
 #ifndef HAKMEM_TESTS_LIFECYCLE_H
 #define HAKMEM_TESTS_LIFECYCLE_H
@@ -13,27 +13,10 @@
 
 #include "hakmem/hakmem.h"
 #include "tests/check.h"
+#include "tests/statm.h"
 
 #define KIB ((long)1024)
 #define MIB ((long)1 << 20)
-
-/* Address space (field 0) or resident bytes (field 1), from /proc/self/statm;
- * no allocation (read(2) into a stack buffer), so it does not disturb what it
- * measures. */
-static inline long statm_bytes(int field) {
-  char buf[128];
-  int fd = open("/proc/self/statm", O_RDONLY);
-  CHECK(fd >= 0);
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  CHECK(n > 0);
-  buf[n] = '\0';
-  long pages[2] = {0, 0};
-  CHECK_EQ(sscanf(buf, "%ld %ld", &pages[0], &pages[1]), 2);
-  return pages[field] * sysconf(_SC_PAGESIZE);
-}
-
-static inline long rss_bytes(void) { return statm_bytes(1); }
 
 static inline void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

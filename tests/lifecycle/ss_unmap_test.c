@@ -26,8 +26,6 @@
 
 static void **blocks;
 
-static long vm_bytes(void) { return statm_bytes(0); }
-
 static long mapped(void) { return (long)checked_stats().os_mapped; }
 
 static void *fill(void *arg) {

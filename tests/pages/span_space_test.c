@@ -7,31 +7,22 @@
 
 #include "hakmem/hakmem.h"
 #include "tests/check.h"
+#include "tests/statm.h"
 
 #define MIB   ((size_t)1 << 20)
 #define COUNT 2000
-
-/* Address space mapped now (the first field of /proc/self/statm, in pages). */
-static size_t vm_bytes(void) {
-  FILE *f = fopen("/proc/self/statm", "r");
-  CHECK(f != NULL);
-  unsigned long pages = 0;
-  CHECK(fscanf(f, "%lu", &pages) == 1);
-  fclose(f);
-  return pages * 4096;
-}
 
 static void *blocks[COUNT];
 
 int main(void) {
   hak_free(hak_malloc(100000)); /* initialisation's own mappings come first */
-  size_t before = vm_bytes();
+  size_t before = (size_t)vm_bytes();
   for (int i = 0; i < COUNT; i++) {
     CHECK(hak_posix_memalign(&blocks[i], 64, 100000) == 0);
     CHECK((uintptr_t)blocks[i] % 64 == 0);
     memset(blocks[i], i & 0xff, 100000);
   }
-  size_t added = vm_bytes() - before;
+  size_t added = (size_t)vm_bytes() - before;
   printf("2000 x posix_memalign(64, 100000): %zu MiB of address space\n", added / MIB);
   CHECK(added <= 240 * MIB);
   for (int i = 0; i < COUNT; i++) {
