@@ -47,14 +47,13 @@ void *hk_aligned_alloc(size_t align, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
+  hk_remote_collect_pending(heap);
   if (c == HK_SLAB_CLASSES) {
     void *p = hk_span_new(heap, size, align);
     if (!p)
       errno = ENOMEM;
     return p;
   }
-  if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
-    hk_remote_collect(heap);
   void *b = hk_slab_alloc(heap, c);
   if (!b) {
     errno = ENOMEM;

@@ -24,8 +24,7 @@ static uint64_t period_ms(void) {
 /* With the pool lock held: the heap is ours. */
 static void maintain(hk_heap_t *heap, void *arg) {
   uint64_t now = *(uint64_t *)arg;
-  if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
-    hk_remote_collect(heap);
+  hk_remote_collect_pending(heap);
   if (heap->purge_at && now >= heap->purge_at)
     hk_heap_purge(heap, HK_PURGE_ALL); /* pooled: no thread will reuse them */
   /* Pooled past the purge delay: the spare SuperSlab goes too. */

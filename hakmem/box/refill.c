@@ -15,8 +15,7 @@ uint32_t hk_refill(hk_tls_t *t, unsigned c, uint32_t n, uint32_t limit) {
   HK_ASSERT(c < HK_NUM_CLASSES && limit < t->room[c]);
   if (n > limit) /* caps set before init read the options may be smaller */
     n = limit;
-  if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
-    hk_remote_collect(heap);
+  hk_remote_collect_pending(heap);
   const size_t stride = hk_class_stride[c];
   void *head = t->head[c];
   uint32_t got = 0;

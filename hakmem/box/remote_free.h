@@ -46,5 +46,12 @@ HK_HOT void hk_remote_free(hk_ss_t *ss, hk_slab_t *s, void *block) {
 }
 /* Moves every remotely freed block of heap back into its slab. */
 void hk_remote_collect(hk_heap_t *heap);
+/* The same if any is waiting: what the owner does before it takes new memory
+ * (a refill, a span, an aligned block), so that blocks other threads freed are
+ * used again first. */
+static inline void hk_remote_collect_pending(hk_heap_t *heap) {
+  if (atomic_load_explicit(&heap->rq, memory_order_relaxed))
+    hk_remote_collect(heap);
+}
 
 #endif /* HAKMEM_BOX_REMOTE_FREE_H */

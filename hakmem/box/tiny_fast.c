@@ -61,8 +61,12 @@ static void *pop(hk_tls_t *t, unsigned c, size_t size) {
 /* The owner's part of a slow allocation (heap marked busy). */
 static void *alloc_from_heap(hk_tls_t *t, size_t size, uint64_t now) {
   hk_reclaim_own(t, now);
-  if (size > HK_SMALL_MAX)
+  if (size > HK_SMALL_MAX) {
+    /* Spans other threads freed first: a thread that allocates only spans
+     * would otherwise map new SuperSlabs for ever (no refill collects). */
+    hk_remote_collect_pending(t->heap);
     return hk_span_new(t->heap, size, HK_ALIGN);
+  }
   unsigned c = hk_size_class(size);
   hk_large_tick(now); /* cached large mappings expire without a large operation too */
   /* The list may hold blocks now: attach pre-warms. With zero-on-free it is
