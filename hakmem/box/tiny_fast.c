@@ -223,6 +223,22 @@ static HK_NOINLINE void free_own(hk_tls_t *t, hk_slab_t *s, void *b, void *p) {
   errno = saved;
 }
 
+int hk_shrink_own_span(void *p, size_t size) {
+  hk_tls_t *t = &hk_tls;
+  hk_ss_t *ss = hk_ss_of(p);
+  if (!t->heap || ss->heap != t->heap)
+    return 0;
+  hk_slab_t *s = hk_slab_of(ss, p);
+  if (s->cls != HK_TAG_SPAN)
+    return 0;
+  int saved = errno;
+  hk_heap_enter(t->heap);
+  hk_span_shrink(t->heap, s, size);
+  hk_heap_leave(t->heap);
+  errno = saved;
+  return 1;
+}
+
 /* The remote free's path is this function's own, with no registers to save:
  * it makes no system call (errno stays) but into a pooled heap (reclaim.c). */
 static void free_block(void *p) {

@@ -22,6 +22,9 @@
 /* A span of at least size bytes whose start is a multiple of align (a power of
  * two up to HK_SPAN_ALIGN_MAX; 64 or less: the default offset); NULL + ENOMEM. */
 void *hk_span_new(hk_heap_t *heap, size_t size, size_t align);
+/* Keeps a span's block in place at size bytes (more than HK_SMALL_MAX) and
+ * gives the pages past it back (owner only): realloc's shrink. */
+void hk_span_shrink(hk_heap_t *heap, hk_slab_t *s, size_t size);
 /* Gives a span's pages back (owner only). */
 void hk_span_free(hk_heap_t *heap, hk_slab_t *s);
 /* The end of a span's run of pages (its guard's end, hardened). */

@@ -346,10 +346,8 @@ hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t
   return s;
 }
 
-void hk_pages_release(hk_heap_t *heap, hk_slab_t *s) {
-  hk_ss_t *ss = hk_ss_of(s);
-  unsigned first = s->page0, pages = s->pages;
-  s->cls = HK_SLAB_UNUSED;
+/* Gives the span pages [first, first + pages) of ss back. */
+static void release_pages(hk_heap_t *heap, hk_ss_t *ss, unsigned first, unsigned pages) {
   HK_POISON((char *)ss + (size_t)first * HK_PAGE_SIZE, (size_t)pages * HK_PAGE_SIZE);
   unsigned lo = first / PAGES_PER_UNIT, hi = (first + pages - 1) / PAGES_PER_UNIT;
   for (unsigned u = lo + 1; u < hi; u++)
@@ -361,6 +359,18 @@ void hk_pages_release(hk_heap_t *heap, hk_slab_t *s) {
   hi -= hi >= lo && ss->span_pages[hi] != 0;
   if (hi >= lo)
     give_units(heap, ss, lo, hi - lo + 1);
+}
+
+void hk_pages_release(hk_heap_t *heap, hk_slab_t *s) {
+  s->cls = HK_SLAB_UNUSED;
+  release_pages(heap, hk_ss_of(s), s->page0, s->pages);
+}
+
+void hk_pages_shrink(hk_heap_t *heap, hk_slab_t *s, unsigned pages) {
+  HK_ASSERT(s->cls == HK_TAG_SPAN && pages < s->pages && pages * HK_PAGE_SIZE > HK_UNIT_SIZE);
+  unsigned tail = s->page0 + pages, n = s->pages - pages;
+  s->pages = (uint16_t)pages;
+  release_pages(heap, hk_ss_of(s), tail, n);
 }
 
 int hk_heap_purge(hk_heap_t *heap, hk_purge_t how) {

@@ -223,6 +223,10 @@ hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t
 /* Gives a span's pages back; units left with no span go back as slabs' do.
  * Pages of a unit another span still uses stay committed until it goes. */
 void hk_pages_release(hk_heap_t *heap, hk_slab_t *s);
+/* Gives a span's pages past its first `pages` back, as hk_pages_release gives
+ * all of them; it keeps more than a unit, so that no other block can start in
+ * its descriptor's unit. */
+void hk_pages_shrink(hk_heap_t *heap, hk_slab_t *s, unsigned pages);
 /* Which dirty units hk_heap_purge gives back: all of them (malloc_trim, a
  * purge delay of 0, an idle or pooled heap), or those free for the purge
  * delay (the timer's purge). */

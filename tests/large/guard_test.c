@@ -1,8 +1,9 @@
 /* Guard pages (hakmem/core/guard.h), hardened build: every large block and span has
  * PROT_NONE pages from its page-rounded end to the end of its mapping or run, and its
  * usable size ends there; through cache reuse (split, merge, growth by mremap), realloc
- * (in place, shrunk, moved) and free, and the count of guards goes back to zero once
- * everything is freed and trimmed. Other builds: no guard, no count. */
+ * (in place, shrunk, moved; a span shrunk in place) and free, and the count of guards
+ * goes back to zero once everything is freed and trimmed. Other builds: no guard, no
+ * count. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -77,6 +78,18 @@ int main(void) {
   a = hak_realloc(a, (9 << 20) + 100000);
   check_guarded(a, (9 << 20) + 100000);
   hak_free(a);
+
+  /* A span shrunk in place: its guard moves to the new end, still one guard. */
+  long live = hk_guards_live;
+  char *s = hak_malloc(500000);
+  check_guarded(s, 500000);
+  memset(s, 3, 500000);
+  char *t = hak_realloc(s, 200000);
+  CHECK(t == s);
+  check_guarded(t, 200000);
+  CHECK(t[199999] == 3);
+  CHECK_EQ(hk_guards_live, live + (HK_GUARD_SIZE ? 1 : 0));
+  hak_free(t);
 
   /* An aligned large block: the guard after it, the alignment kept. */
   char *b = hak_aligned_alloc(4 << 20, 3 << 20);
