@@ -70,11 +70,11 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
     HK_EXPOSE(ptr, slot, ptr, size);
     return ptr;
   }
-  /* A span shrunk to a span's size stays too, and gives its pages past size
-   * back, as glibc shrinks a chunk in place: a move would copy, reading pages
-   * the program may never have written, and write as many new ones. */
+  /* A span shrunk to a span's size stays too (its owner gives the pages past
+   * size back), as glibc shrinks a chunk in place: a move would copy, reading
+   * pages the program may never have written, and write as many new ones. */
   if (size <= slot && size > HK_SMALL_MAX && hk_reg_is_ss(hk_registry_kind(ptr)) &&
-      hk_shrink_own_span(ptr, size)) {
+      hk_shrink_span(ptr, size)) {
     HK_EXPOSE(ptr, slot, ptr, size); /* the pages given back are poisoned already */
     return ptr;
   }

@@ -223,14 +223,14 @@ static HK_NOINLINE void free_own(hk_tls_t *t, hk_slab_t *s, void *b, void *p) {
   errno = saved;
 }
 
-int hk_shrink_own_span(void *p, size_t size) {
+int hk_shrink_span(void *p, size_t size) {
   hk_tls_t *t = &hk_tls;
   hk_ss_t *ss = hk_ss_of(p);
-  if (!t->heap || ss->heap != t->heap)
-    return 0;
   hk_slab_t *s = hk_slab_of(ss, p);
   if (s->cls != HK_TAG_SPAN)
     return 0;
+  if (!t->heap || ss->heap != t->heap)
+    return 1; /* another heap's: its pages stay as they are until it is freed */
   int saved = errno;
   hk_heap_enter(t->heap);
   hk_span_shrink(t->heap, s, size);

@@ -51,10 +51,11 @@ typedef enum { HK_OP_FREE, HK_OP_REALLOC, HK_OP_USABLE_SIZE } hk_op_t;
  * line naming op) and returns NULL. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op);
 /* realloc's shrink of p, a live block of a SuperSlab, to size bytes (more than
- * HK_SMALL_MAX): whether p is a span of this thread's heap, kept in place with
- * the pages past size given back. Another heap's span, or a slab's block,
- * moves (only the owner changes its pages). */
-int hk_shrink_own_span(void *p, size_t size);
+ * HK_SMALL_MAX): whether p is a span, which then stays in place. A span of this
+ * thread's heap gives the pages past size back; another heap's keeps them until
+ * it is freed (only the owner changes its pages; a move would copy and fault in
+ * more than it keeps). A slab's block moves. */
+int hk_shrink_span(void *p, size_t size);
 /* Hardened: a thread-cache list led to p, which is not a free block of its class. */
 __attribute__((noreturn)) void hk_corrupt_list(void *p);
 /* Hardened, HAKMEM_ZERO_ON_FREE=1: a freed block of class c is zeroed (all but
