@@ -70,17 +70,18 @@ HK_API void *hak_realloc(void *ptr, size_t size) {
     HK_EXPOSE(ptr, slot, ptr, size);
     return ptr;
   }
-  /* A span shrunk to a span's size stays too (its owner gives the pages past
-   * size back), as glibc shrinks a chunk in place: a move would copy, reading
-   * pages the program may never have written, and write as many new ones. */
-  if (size <= slot && size > HK_SMALL_MAX && hk_reg_is_ss(hk_registry_kind(ptr)) &&
-      hk_shrink_span(ptr, size)) {
+  /* Shrunk to more than a class holds, a span or a large block stays in place
+   * too, as glibc shrinks a chunk: a move would copy, reading pages the program
+   * may never have written, and write as many new ones. A span's owner gives
+   * its pages past size back; a large block's tail is unmapped (a block shrunk
+   * to a span's size keeps the start of its 2 MiB chunk, as address space). A
+   * large block grows by mremap. Shrunk to a class size, either moves. */
+  unsigned kind = hk_registry_kind(ptr);
+  if (size <= slot && size > HK_SMALL_MAX && hk_reg_is_ss(kind) && hk_shrink_span(ptr, size)) {
     HK_EXPOSE(ptr, slot, ptr, size); /* the pages given back are poisoned already */
     return ptr;
   }
-  /* A large block stays a mapping only while it stays large: shrunk to a span
-   * or class size it moves, so its 2 MiB chunks go back. */
-  if (size > HK_SPAN_MAX && hk_reg_is_large(hk_registry_kind(ptr))) {
+  if (size > HK_SMALL_MAX && hk_reg_is_large(kind)) {
     void *q = hk_large_realloc(ptr, size); /* mremap: no copy */
     if (q)
       return q;

@@ -7,7 +7,8 @@
  * Checked: the pointer and contents stay, the usable size and the statistics'
  * large bytes fall with it, the pages given back serve the next span, page
  * faults of a shrink loop stay few; another thread's span stays in place too,
- * with its pages (only the owner changes them). */
+ * with its pages (only the owner changes them); a large block shrunk to a
+ * span's size stays, its tail unmapped. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +79,19 @@ int main(void) {
   fprintf(stderr, "500 rounds of malloc(900 KiB), realloc to 450 KiB, free: %ld page faults\n",
           faults);
   CHECK(faults < 5000); /* a copy per round: 500 x 225 pages */
+
+  /* A large block shrunk to a span's size stays a mapping, its tail unmapped. */
+  unsigned char *big = hak_malloc(3 << 20);
+  CHECK(big != NULL);
+  memset(big, 5, 3 << 20);
+  large0 = large_in_use();
+  unsigned char *cut = hak_realloc(big, 300 * KIB);
+  CHECK(cut == big);
+  CHECK(hak_usable_size(cut) >= 300 * KIB && hak_usable_size(cut) < 320 * KIB);
+  CHECK(large0 - large_in_use() >= (3 << 20) - 320 * KIB);
+  for (size_t i = 0; i < 300 * KIB; i++)
+    CHECK(cut[i] == 5);
+  hak_free(cut);
 
   /* Another thread's span stays. */
   pthread_t th;
