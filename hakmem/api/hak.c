@@ -44,7 +44,7 @@ static size_t slot_usable(const void *ptr, hk_op_t op) {
     return usable - (size_t)((const char *)ptr - (char *)b);
   }
   if (hk_reg_is_large(kind))
-    return hk_large_usable(ptr);
+    return hk_large_usable(ptr, hk_freed_what[op], hk_invalid_what[op]);
   hk_misuse("invalid malloc_usable_size", ptr, "not hakmem's memory", HK_NO_CLASS, 0);
   return 0;
 }
@@ -201,8 +201,13 @@ HK_API void hak_free_sized(void *ptr, size_t size) {
 }
 
 HK_API void hak_free_aligned_sized(void *ptr, size_t alignment, size_t size) {
-  HK_DEBUG_ONLY(if (ptr && alignment && ((uintptr_t)ptr & (alignment - 1)))
-                    hk_fatal("free_aligned_sized with an alignment the block does not have", ptr));
+#if !HAKMEM_BUILD_RELEASE
+  if (ptr && alignment && ((uintptr_t)ptr & (alignment - 1))) {
+    hk_misuse("invalid free_aligned_sized", ptr, "an alignment the block does not have",
+              HK_NO_CLASS, 0);
+    return; /* going on: leaked */
+  }
+#endif
   (void)alignment;
 #if HAKMEM_HARDENED || !HAKMEM_BUILD_RELEASE
   /* An aligned block may be of a class far above its size: no lower bound. */

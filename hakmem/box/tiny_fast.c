@@ -103,10 +103,10 @@ void *hk_alloc_slow(size_t size) {
 }
 
 /* The reports of hk_block_resolve, by operation. */
-static const char *const freed_what[] = {"double free", "realloc after free",
-                                         "malloc_usable_size after free"};
-static const char *const invalid_what[] = {"invalid free", "invalid realloc",
-                                           "invalid malloc_usable_size"};
+const char *const hk_freed_what[] = {"double free", "realloc after free",
+                                     "malloc_usable_size after free"};
+const char *const hk_invalid_what[] = {"invalid free", "invalid realloc",
+                                       "invalid malloc_usable_size"};
 
 /* hk_block_resolve, inlined into free_block (the remote free's path), with
  * own: whether ss is the calling thread's heap's. */
@@ -114,22 +114,22 @@ static inline __attribute__((always_inline)) void *resolve(hk_ss_t *ss, const vo
                                                            hk_slab_t **slab, hk_op_t op, int own) {
   void *b = (void *)p;
   if ((uintptr_t)p & (HK_ALIGN - 1)) {
-    hk_misuse(invalid_what[op], p, "misaligned: not a block hakmem handed out", HK_NO_CLASS, 0);
+    hk_misuse(hk_invalid_what[op], p, "misaligned: not a block hakmem handed out", HK_NO_CLASS, 0);
     return NULL;
   }
   if (hk_unit_of(p) == 0) { /* unit 0 is the SuperSlab header */
-    hk_misuse(invalid_what[op], p, "inside a SuperSlab header", HK_NO_CLASS, 0);
+    hk_misuse(hk_invalid_what[op], p, "inside a SuperSlab header", HK_NO_CLASS, 0);
     return NULL;
   }
   hk_slab_t *s = hk_slab_of(ss, b);
   if (s->cls == HK_TAG_SPAN) {
     if (b != s->base) {
-      hk_misuse(invalid_what[op], p, "not the start of a span", HK_NO_CLASS, hk_span_usable(s));
+      hk_misuse(hk_invalid_what[op], p, "not the start of a span", HK_NO_CLASS, hk_span_usable(s));
       return NULL;
     }
 #if HK_HDR
     if (hk_hdr_load(b) != HK_TAG_SPAN) {
-      hk_misuse(freed_what[op], p, "span", HK_NO_CLASS, hk_span_usable(s));
+      hk_misuse(hk_freed_what[op], p, "span", HK_NO_CLASS, hk_span_usable(s));
       return NULL;
     }
 #endif
@@ -142,25 +142,25 @@ static inline __attribute__((always_inline)) void *resolve(hk_ss_t *ss, const vo
    * the slab's class instead. */
   if (HAKMEM_HARDENED && s->cls != HK_TAG_SPAN &&
       hk_hdr_load(b) == (HK_TAG_SPAN & ~HK_TAG_FREED_BIT)) {
-    hk_misuse(freed_what[op], p, "span", HK_NO_CLASS, 0);
+    hk_misuse(hk_freed_what[op], p, "span", HK_NO_CLASS, 0);
     return NULL;
   }
   if (s->cls >= HK_SLAB_CLASSES) {
-    hk_misuse(invalid_what[op], p, "not in a slab in use", HK_NO_CLASS, 0);
+    hk_misuse(hk_invalid_what[op], p, "not in a slab in use", HK_NO_CLASS, 0);
     return NULL;
   }
   if (!hk_block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE) || HAKMEM_HARDENED)) {
-    hk_misuse(invalid_what[op], p, "not a block hakmem handed out", s->cls, 0);
+    hk_misuse(hk_invalid_what[op], p, "not a block hakmem handed out", s->cls, 0);
     return NULL;
   }
 #if HK_HDR
   unsigned hdr = hk_hdr_load(b);
   if (HAKMEM_HARDENED && hdr == hk_freed_tag(hk_class_tag(s->cls))) {
-    hk_misuse(freed_what[op], p, NULL, s->cls, 0);
+    hk_misuse(hk_freed_what[op], p, NULL, s->cls, 0);
     return NULL;
   }
   if (hdr != hk_class_tag(s->cls)) {
-    hk_misuse(invalid_what[op], p, "corrupt block header: a buffer overflow before this block?",
+    hk_misuse(hk_invalid_what[op], p, "corrupt block header: a buffer overflow before this block?",
               s->cls, 0);
     return NULL;
   }
@@ -173,16 +173,15 @@ void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op)
   return resolve(ss, p, slab, op, ss->heap == hk_tls.heap);
 }
 
-void hk_debug_check_free(void *p, unsigned c) {
+int hk_debug_check_free(void *p, unsigned c) {
   hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
   if (s->cls != c || !hk_block_in_slab(s, p, 1, 1))
     hk_misuse("invalid free", p, "not a block hakmem handed out", c, 0);
   else if (hk_tls.head[c] == p)
     hk_misuse("double free", p, NULL, c, 0);
   else
-    return;
-  /* Going on (HAKMEM_ABORT_ON_ERROR=0) is not safe here: the fast path pushes p. */
-  abort();
+    return 1;
+  return 0; /* reported (HAKMEM_ABORT_ON_ERROR=0): the fast path leaves p alone */
 }
 
 static void free_local(hk_tls_t *t, unsigned c, void *b) {

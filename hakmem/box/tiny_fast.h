@@ -42,11 +42,14 @@ void hk_free_tagged(void *p);
 /* A free of memory hakmem does not own: a misuse, unless it is the dynamic
  * loader's early memory (core/loader_memory.h), which is leaked. */
 void hk_free_foreign(void *p);
-/* Debug builds: aborts naming the misuse if p is not a live block of class c
- * (interior pointer, beyond the carved part, or freed twice in a row). */
-void hk_debug_check_free(void *p, unsigned c);
-/* What a caller of hk_block_resolve is doing with p, for its reports. */
+/* Debug builds: whether p is a live block of class c; if not (interior
+ * pointer, beyond the carved part, or freed twice in a row) it reports the
+ * misuse, and returns 0 if it returns (HAKMEM_ABORT_ON_ERROR=0). */
+int hk_debug_check_free(void *p, unsigned c);
+/* What a caller of hk_block_resolve is doing with p, for its reports, and the
+ * reports' names: of a freed block, and of a pointer that is no block. */
 typedef enum { HK_OP_FREE, HK_OP_REALLOC, HK_OP_USABLE_SIZE } hk_op_t;
+extern const char *const hk_freed_what[], *const hk_invalid_what[];
 /* The block a pointer stands for, and its slab; reports a bad pointer (one
  * line naming op) and returns NULL. */
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op);
@@ -126,7 +129,10 @@ HK_HOT void hk_free_push(void *p, unsigned c) {
     hk_free_tagged(p);
     return;
   }
-  HK_DEBUG_ONLY(hk_debug_check_free(p, c));
+#if !HAKMEM_BUILD_RELEASE
+  if (HK_UNLIKELY(!hk_debug_check_free(p, c)))
+    return; /* reported: leaked */
+#endif
 #if HAKMEM_HARDENED
   if (HK_UNLIKELY(!hk_hardened_free_ok(p, c))) {
     hk_free_slow(p);

@@ -113,8 +113,9 @@ HK_NO_ASAN static int freed_block_at(const large_hdr_t *r, const void *p) {
  * ASan the header is poisoned with the rest of the mapping but the block: the
  * functions that touch it are not instrumented (HK_NO_ASAN). NULL for the
  * loader's memory in a large mapping's last chunk (leaked, as free does with
- * it anywhere); misuse reports end the process (callers need the header). */
-HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
+ * it anywhere), and after a misuse report named `freed` (a freed block) or
+ * `invalid` (no block start) if the report returns: the caller leaves p alone. */
+HK_NO_ASAN static large_hdr_t *hdr_of(const void *p, const char *freed, const char *invalid) {
   const large_hdr_t *r = record_of(p);
   large_hdr_t *h = (large_hdr_t *)((uintptr_t)p - LARGE_HDR);
   if (r && r->magic == LARGE_MAGIC && r->block == p && h->magic == LARGE_MAGIC &&
@@ -123,10 +124,10 @@ HK_NO_ASAN static large_hdr_t *hdr_of(const void *p) {
   if (!r && hk_loader_memory(p))
     return NULL;
   if (r && freed_block_at(r, p))
-    hk_misuse("double free", p, "large block", HK_NO_CLASS, 0);
+    hk_misuse(freed, p, "large block", HK_NO_CLASS, 0);
   else
-    hk_misuse("invalid free", p, "not the start of a large block", HK_NO_CLASS, 0);
-  abort();
+    hk_misuse(invalid, p, "not the start of a large block", HK_NO_CLASS, 0);
+  return NULL;
 }
 
 /* The block's header and its mapping's record. */
@@ -443,7 +444,9 @@ HK_NO_ASAN void *hk_large_alloc(size_t size, size_t align, int zero) {
 
 HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
   hk_large_tick(hk_os_now_ms());
-  large_hdr_t *h = hdr_of(p);
+  large_hdr_t *h = hdr_of(p, "realloc after free", "invalid realloc");
+  if (!h)
+    return NULL; /* reported; hak_realloc checked p before, so not reached */
   size_t off = (size_t)((char *)p - h->base);
   size_t need = map_size_for(size, off);
   if (!need)
@@ -482,7 +485,7 @@ HK_NO_ASAN void *hk_large_realloc(void *p, size_t size) {
 }
 
 HK_NO_ASAN void hk_large_free(void *p) {
-  large_hdr_t *h = hdr_of(p);
+  large_hdr_t *h = hdr_of(p, "double free", "invalid free");
   if (!h)
     return;
   char *base = h->base;
@@ -493,7 +496,7 @@ HK_NO_ASAN void hk_large_free(void *p) {
   cache_put(base, map_size, h->guard); /* cached with its guard */
 }
 
-HK_NO_ASAN size_t hk_large_usable(const void *p) {
-  large_hdr_t *h = hdr_of(p);
+HK_NO_ASAN size_t hk_large_usable(const void *p, const char *freed, const char *invalid) {
+  large_hdr_t *h = hdr_of(p, freed, invalid);
   return h ? (size_t)(h->guard - (const char *)p) : 0;
 }

@@ -18,7 +18,9 @@ void hk_large_free(void *p);
 /* Resizes in place or moves the pages (mremap), never copying; NULL if the OS
  * refuses (p is untouched then). The result is 64-byte aligned, not more. */
 void *hk_large_realloc(void *p, size_t size);
-size_t hk_large_usable(const void *p);
+/* The usable bytes of the large block p, or 0 after a misuse report (`freed`:
+ * of a freed block; `invalid`: of no block start) that returns. */
+size_t hk_large_usable(const void *p, const char *freed, const char *invalid);
 /* Whether p, in a chunk the registry marks large, is inside a large mapping
  * (the rest of a mapping's last chunk may be another's). Reads the registry
  * bytes from p's chunk back to its mapping's first and that chunk's record
