@@ -57,11 +57,12 @@ void hk_span_shrink(hk_heap_t *heap, hk_slab_t *s, size_t size) {
   unsigned pages = run_pages(offset, size);
   if (pages >= s->pages)
     return;
-  hk_stat_large(-(int64_t)hk_span_usable(s));
+  int64_t before = (int64_t)hk_span_usable(s);
   hk_guard_open(s->guard, hk_span_run_end(s));
   hk_pages_shrink(heap, s, pages);
   guard_span(s, size);
-  hk_stat_large((int64_t)hk_span_usable(s));
+  /* Still one block: the bytes go, not the counts of blocks made and freed. */
+  HK_CTR_ADD(hk_ctr.large_bytes, (int64_t)hk_span_usable(s) - before);
 }
 
 void hk_span_free(hk_heap_t *heap, hk_slab_t *s) {

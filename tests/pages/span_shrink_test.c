@@ -28,6 +28,11 @@ static long minor_faults(void) {
 }
 
 static uint64_t large_in_use(void) { return checked_stats().large_bytes_in_use; }
+/* Large blocks made and freed: a shrink is neither. */
+static uint64_t large_ops(void) {
+  hak_stats_t s = checked_stats();
+  return s.large_allocs + s.large_frees;
+}
 
 static void *other_thread_span(void *arg) {
   (void)arg;
@@ -44,9 +49,10 @@ int main(void) {
   for (size_t i = 0; i < 900 * KIB; i++)
     p[i] = (unsigned char)(i * 31);
   size_t before = hak_usable_size(p);
-  uint64_t large0 = large_in_use();
+  uint64_t large0 = large_in_use(), ops0 = large_ops();
   unsigned char *q = hak_realloc(p, 100 * KIB);
   CHECK(q == p);
+  CHECK_EQ(large_ops(), ops0);
   for (size_t i = 0; i < 100 * KIB; i++)
     CHECK(q[i] == (unsigned char)(i * 31));
   size_t after = hak_usable_size(q);
