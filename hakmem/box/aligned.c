@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "hakmem/box/reclaim.h"
 #include "hakmem/box/remote_free.h"
 #include "hakmem/box/thread_exit.h"
 #include "hakmem/box/tiny_fast.h"
@@ -32,6 +33,20 @@ static unsigned best_class(size_t align, size_t size) {
   return best;
 }
 
+/* A span or a block of aligned class c (HK_SLAB_CLASSES: a span), with the
+ * heap marked busy. */
+static void *from_heap(hk_heap_t *heap, unsigned c, size_t align, size_t size) {
+  hk_remote_collect_pending(heap);
+  if (c == HK_SLAB_CLASSES)
+    return hk_span_new(heap, size, align);
+  void *b = hk_slab_alloc(heap, c);
+  if (b) {
+    hk_stat_blocks(&heap->ctr, c, 1);
+    HK_UNPOISON(b, size); /* the slot is poisoned whole while free */
+  }
+  return b;
+}
+
 void *hk_aligned_alloc(size_t align, size_t size) {
   unsigned c = best_class(align, size);
   if (c < HK_NUM_CLASSES) {
@@ -47,19 +62,13 @@ void *hk_aligned_alloc(size_t align, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  hk_remote_collect_pending(heap);
-  if (c == HK_SLAB_CLASSES) {
-    void *p = hk_span_new(heap, size, align);
-    if (!p)
-      errno = ENOMEM;
-    return p;
-  }
-  void *b = hk_slab_alloc(heap, c);
-  if (!b) {
+  /* Busy and active, as every owner's change of its heap: else the maintenance
+   * of idle heaps (box/reclaim) could take it over meanwhile. */
+  hk_heap_enter(heap);
+  hk_reclaim_own(&hk_tls, hk_os_now_ms());
+  void *p = from_heap(heap, c, align, size);
+  hk_heap_leave(heap);
+  if (!p)
     errno = ENOMEM;
-    return NULL;
-  }
-  hk_stat_blocks(&heap->ctr, c, 1);
-  HK_UNPOISON(b, size); /* the slot is poisoned whole while free */
-  return b;
+  return p;
 }

@@ -209,6 +209,7 @@ static HK_NOINLINE void free_own(hk_tls_t *t, hk_slab_t *s, void *b, void *p) {
     hk_span_free(t->heap, s);
     hk_heap_leave(t->heap);
   } else if (s->cls >= HK_NUM_CLASSES) { /* an aligned class: no thread cache */
+    hk_heap_enter(t->heap);              /* the slab's list, which maintenance may also change */
     if (s->free == b) {                  /* else the slab's free list would loop */
       hk_misuse("double free", p, NULL, s->cls, 0);
     } else {
@@ -216,6 +217,7 @@ static HK_NOINLINE void free_own(hk_tls_t *t, hk_slab_t *s, void *b, void *p) {
       hk_stat_blocks(&t->heap->ctr, s->cls, -1);
       hk_slab_put(t->heap, s, b);
     }
+    hk_heap_leave(t->heap);
   } else {
     free_local(t, s->cls, b); /* the heap changes only if it spills */
   }
