@@ -186,8 +186,10 @@ int hk_debug_check_free(void *p, unsigned c) {
 
 static void free_local(hk_tls_t *t, unsigned c, void *b) {
   if (HAKMEM_HARDENED && hk_opt.zero_on_free) { /* keep the list empty (see hk_scrub_freed) */
+    hk_heap_enter(t->heap);
     hk_slab_put(t->heap, hk_slab_of(hk_ss_of(b), b), b);
     hk_stat_blocks(&t->heap->ctr, c, -1);
+    hk_heap_leave(t->heap);
     return;
   }
   HK_POISON(b, hk_class_usable(c));
