@@ -364,9 +364,14 @@ static void cache_put(char *base, size_t size, char *guard) {
   size_t limit = decay_limit();
   /* A neighbour in the cache (most often the tail cache_take split off this
    * block's mapping) joins it: splits do not leave the cache in pieces. The
-   * lower one's guard opens: a cached range is guarded at its end only. */
+   * lower one's guard opens: a cached range is guarded at its end only. Never
+   * past the cache's budget: the entry just freed is kept whatever the limit,
+   * so a merged one would be too (mappings made one after another are
+   * neighbours, and over-aligned requests never take from the cache: it grew
+   * by every such block freed). */
   for (size_t i = 0; i < CACHE_SLOTS; i++)
-    if (cache[i].base && (cache[i].base == base + size || cache[i].base + cache[i].size == base)) {
+    if (cache[i].base && (cache[i].base == base + size || cache[i].base + cache[i].size == base) &&
+        size + cache[i].size <= (size_t)hk_opt.large_cache_bytes) {
       int below = cache[i].base < base;
       hk_guard_open(below ? cache[i].guard : guard, below ? base : base + size);
       /* One record, at the start: the upper one would outlive a cut. */
