@@ -1,11 +1,13 @@
-/* The process's address space and resident bytes, from /proc/self/statm. No
- * allocation (read(2) into a stack buffer), so a reading does not disturb what
- * it measures, whichever malloc the test runs under. */
+/* The process's address space and resident bytes, from /proc/self/statm, and
+ * its minor page faults. No allocation (read(2) into a stack buffer), so a
+ * reading does not disturb what it measures, whichever malloc the test runs
+ * under. */
 #ifndef HAKMEM_TESTS_STATM_H
 #define HAKMEM_TESTS_STATM_H
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "tests/check.h"
@@ -26,5 +28,11 @@ static inline long statm_bytes(int field) {
 
 static inline long vm_bytes(void) { return statm_bytes(0); }
 static inline long rss_bytes(void) { return statm_bytes(1); }
+
+static inline long minor_faults(void) {
+  struct rusage ru;
+  CHECK_EQ(getrusage(RUSAGE_SELF, &ru), 0);
+  return ru.ru_minflt;
+}
 
 #endif /* HAKMEM_TESTS_STATM_H */

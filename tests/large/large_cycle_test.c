@@ -6,11 +6,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/resource.h>
 
 #include "hakmem/core/options.h"
 #include "hakmem/hakmem.h"
 #include "tests/check.h"
+#include "tests/statm.h"
 
 #define MIB    ((size_t)1 << 20)
 #define SLOTS  8
@@ -48,12 +48,6 @@ static void *new_block(unsigned tag) {
   return (void *)p;
 }
 
-static long minflt(void) {
-  struct rusage ru;
-  CHECK(getrusage(RUSAGE_SELF, &ru) == 0);
-  return ru.ru_minflt;
-}
-
 int main(void) {
   hak_free(hak_malloc(1)); /* init, so the option below is not read over */
   /* A budget of a few blocks: the cycle must still reuse them, not give them back. */
@@ -61,14 +55,14 @@ int main(void) {
   void *slots[SLOTS];
   for (unsigned k = 0; k < SLOTS; k++)
     slots[k] = new_block(k);
-  long before = minflt();
+  long before = minor_faults();
   for (unsigned i = 0; i < CYCLES; i++) {
     unsigned k = (unsigned)(next() % SLOTS);
     void *p = new_block(i);
     hak_free(slots[k]);
     slots[k] = p;
   }
-  double per_cycle = (double)(minflt() - before) / CYCLES;
+  double per_cycle = (double)(minor_faults() - before) / CYCLES;
   for (unsigned k = 0; k < SLOTS; k++)
     hak_free(slots[k]);
   printf("large_cycle_test: %.1f minor faults per cycle (bound %d)\n", per_cycle,

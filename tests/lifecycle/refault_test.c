@@ -13,16 +13,9 @@
  * Counted in minor page faults (getrusage), with generous fixed bounds; the
  * purge delay is the default (50 ms), much longer than any loop's gaps. */
 #include <pthread.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "tests/lifecycle/lifecycle.h"
-
-static long minor_faults(void) {
-  struct rusage ru;
-  CHECK_EQ(getrusage(RUSAGE_SELF, &ru), 0);
-  return ru.ru_minflt;
-}
 
 static void *churn(void *arg) {
   static __thread void *p[2000];

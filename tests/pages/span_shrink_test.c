@@ -13,19 +13,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "hakmem/hakmem.h"
 #include "tests/check.h"
+#include "tests/statm.h"
 #include "tests/stats_check.h"
 
 #define KIB ((size_t)1 << 10)
-
-static long minor_faults(void) {
-  struct rusage ru;
-  CHECK(getrusage(RUSAGE_SELF, &ru) == 0);
-  return ru.ru_minflt;
-}
 
 static uint64_t large_in_use(void) { return checked_stats().large_bytes_in_use; }
 /* Large blocks made and freed: a shrink is neither. */
