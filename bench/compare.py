@@ -82,6 +82,8 @@ WORKLOADS = {
     "large_blocks": ("large_blocks", "20000 1", "500 1", "ring of 64, 64 KiB-4 MiB"),
     "large_cycle": ("large_cycle", "300 1", "20 1 4",
                     "20 blocks of 5-25 MiB, one replaced per op (malloc-large)"),
+    "span_churn": ("span_churn", "20000 1 4000", "500 1 200",
+                   "4000 blocks of 64 KiB-1 MiB live, one replaced per op"),
 }
 
 CALLGRIND_SIZES = (16, 128, 1024, 4096)

@@ -29,6 +29,68 @@ static void mark_units(hk_ss_t *ss, unsigned start, unsigned units, unsigned c) 
   memset(&ss->unit_tag[start], (int)HK_SS_TAG_OF(c), units);
 }
 
+/* The first page at or after p whose span_room bit is `set`, or PAGES_PER_SS. */
+static unsigned next_room(const hk_ss_t *ss, unsigned p, int set) {
+  while (p < PAGES_PER_SS) {
+    uint64_t w = ss->span_room[p / 64];
+    w = (set ? w : ~w) >> (p % 64);
+    if (w)
+      return p + (unsigned)__builtin_ctzll(w);
+    p = (p / 64 + 1) * 64;
+  }
+  return PAGES_PER_SS;
+}
+
+/* The room bin of a SuperSlab whose longest run of span room is n pages: 0
+ * (on no list) for none, then four bins per doubling (1..31 for n <= 496). */
+static unsigned room_bin_of(unsigned n) {
+  if (n < 4)
+    return n;
+  unsigned l = 31u - (unsigned)__builtin_clz(n);
+  return 4 * l + ((n >> (l - 2)) & 3) - 4;
+}
+
+static void room_unlink(hk_heap_t *heap, hk_ss_t *ss) {
+  if (!ss->room_bin)
+    return;
+  if (ss->room_prev)
+    ss->room_prev->room_next = ss->room_next;
+  else
+    heap->room[ss->room_bin] = ss->room_next;
+  if (ss->room_next)
+    ss->room_next->room_prev = ss->room_prev;
+  ss->room_bin = 0;
+}
+
+/* Files ss under the longest run of its span room: a walk of its 8 words, a
+ * few dozen instructions per run. A span's claim and every give back (which
+ * may make a longer run) file it at once; a slab's claim leaves room_max as it
+ * was, an upper bound then, and the span search that finds it stale files it
+ * again (the refill of a 1 KiB class pays 2 instructions a block less:
+ * tests/fastpath remote_free). room_max never says less than there is. */
+static void room_update(hk_heap_t *heap, hk_ss_t *ss) {
+  unsigned best = 0;
+  for (unsigned p = next_room(ss, PAGES_PER_UNIT, 1); p + best < PAGES_PER_SS;) {
+    unsigned end = next_room(ss, p, 0);
+    best = end - p > best ? end - p : best;
+    p = next_room(ss, end, 1);
+  }
+  ss->room_max = (uint16_t)best;
+  unsigned bin = room_bin_of(best);
+  HK_ASSERT(bin < HK_ROOM_BINS);
+  if (bin == ss->room_bin)
+    return;
+  room_unlink(heap, ss);
+  if (!bin)
+    return;
+  ss->room_bin = (uint8_t)bin;
+  ss->room_prev = NULL;
+  ss->room_next = heap->room[bin];
+  if (ss->room_next)
+    ss->room_next->room_prev = ss;
+  heap->room[bin] = ss;
+}
+
 static hk_ss_t *ss_new(hk_heap_t *heap) {
   hk_ss_t *ss = hk_os_map_aligned(HK_SS_SIZE, HK_SS_SIZE);
   if (!ss)
@@ -48,6 +110,7 @@ static hk_ss_t *ss_new(hk_heap_t *heap) {
   heap->avail = ss;
   ss->next_ss = heap->all_ss;
   heap->all_ss = ss;
+  room_update(heap, ss);
   HK_STAT(heap, ss_mapped);
   return ss;
 }
@@ -73,6 +136,7 @@ static int ss_unmap(hk_heap_t *heap, hk_ss_t *ss) {
   if (ss->in_avail)
     UNLINK(&heap->avail, ss, next_avail);
   UNLINK(&heap->all_ss, ss, next_ss);
+  room_unlink(heap, ss);
   if (heap->spare_ss == ss)
     heap->spare_ss = NULL;
   hk_registry_set(ss, HK_SS_SIZE, HK_REG_FOREIGN);
@@ -111,23 +175,22 @@ void hk_heap_wait_taken(hk_heap_t *heap) {
     __builtin_ia32_pause();
 }
 
-/* The heap's first SuperSlab in which find(ss) finds room (a new one if none
- * has), and where; NULL + ENOMEM. Drops full SuperSlabs from the front of the
- * list as it meets them. */
-static hk_ss_t *find_room(hk_heap_t *heap, int (*find)(const hk_ss_t *, const void *),
-                          const void *arg, int *start) {
+/* The heap's first SuperSlab with a free run of `units` units (a new one if
+ * none has), and where; NULL + ENOMEM. Drops full SuperSlabs from the front of
+ * the list as it meets them. */
+static hk_ss_t *find_unit_room(hk_heap_t *heap, unsigned units, int *start) {
   hk_ss_t *ss;
   while (heap->avail && heap->avail->free_units == 0) {
     heap->avail->in_avail = 0;
     heap->avail = heap->avail->next_avail;
   }
   for (ss = heap->avail; ss; ss = ss->next_avail)
-    if ((*start = find(ss, arg)) >= 0)
+    if ((*start = find_run(ss->free_units, units)) >= 0)
       return ss;
   if (!(ss = ss_new(heap)))
     return NULL;
-  *start = find(ss, arg);
-  HK_ASSERT(*start >= 0); /* a fresh SuperSlab has room for any slab or span */
+  *start = find_run(ss->free_units, units);
+  HK_ASSERT(*start >= 0); /* a fresh SuperSlab has room for any slab */
   return ss;
 }
 
@@ -164,10 +227,6 @@ static hk_slab_t *init_slab(hk_heap_t *heap, hk_ss_t *ss, unsigned first, unsign
   return s;
 }
 
-static int find_units(const hk_ss_t *ss, const void *units) {
-  return find_run(ss->free_units, *(const unsigned *)units);
-}
-
 /* A run of dirty units (free, still resident) of the heap's SuperSlabs, or
  * NULL: taken before free units that were never touched or were decommitted,
  * so that a program whose classes trade memory reuses its resident pages
@@ -183,7 +242,7 @@ static hk_ss_t *find_dirty_run(hk_heap_t *heap, unsigned units, int *start) {
 hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
   int start;
   hk_ss_t *ss = find_dirty_run(heap, units, &start);
-  if (!ss && !(ss = find_room(heap, find_units, &units, &start)))
+  if (!ss && !(ss = find_unit_room(heap, units, &start)))
     return NULL;
   take_units(heap, ss, run_mask((unsigned)start, units));
   for (unsigned u = 0; u < units; u++)
@@ -224,6 +283,7 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
     set_unit_pages(ss->span_room, u, 0xFFFF);
     ss->freed_ms[u] = (uint32_t)now;
   }
+  room_update(heap, ss);
   if (!ss->in_avail) {
     ss->in_avail = 1;
     ss->next_avail = heap->avail;
@@ -271,22 +331,9 @@ typedef struct span_want {
   size_t offset, align;
 } span_want_t;
 
-/* The first page at or after p whose span_room bit is `set`, or PAGES_PER_SS. */
-static unsigned next_room(const hk_ss_t *ss, unsigned p, int set) {
-  while (p < PAGES_PER_SS) {
-    uint64_t w = ss->span_room[p / 64];
-    w = (set ? w : ~w) >> (p % 64);
-    if (w)
-      return p + (unsigned)__builtin_ctzll(w);
-    p = (p / 64 + 1) * 64;
-  }
-  return PAGES_PER_SS;
-}
-
 /* First page of a run of want->pages pages a span may take whose block lands
  * aligned, or -1: from free page to free page, a word at a time. */
-static int find_pages(const hk_ss_t *ss, const void *arg) {
-  const span_want_t *want = arg;
+static int find_pages(const hk_ss_t *ss, const span_want_t *want) {
   /* Runs may start every `step` pages, at `phase` mod step. */
   unsigned step = want->align > HK_PAGE_SIZE ? (unsigned)(want->align / HK_PAGE_SIZE) : 1;
   unsigned phase = (step - (unsigned)(want->offset / HK_PAGE_SIZE) % step) % step;
@@ -314,10 +361,32 @@ static uint16_t unit_pages(unsigned u, unsigned first, unsigned n) {
   return (uint16_t)(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
+/* Room for a span: best fit by room bin, from the bin of its length up (the
+ * bins above hold longer runs, but for stale ones), in a new SuperSlab if none
+ * has it; where (*first), or NULL + ENOMEM. Before the bins every avail SuperSlab was
+ * searched: 40 us per span at 4000 live (bench/span_churn). */
+static hk_ss_t *find_span_room(hk_heap_t *heap, const span_want_t *want, int *first) {
+  hk_ss_t *ss, *next;
+  for (unsigned b = room_bin_of(want->pages); b < HK_ROOM_BINS; b++)
+    for (ss = heap->room[b]; ss; ss = next) {
+      next = ss->room_next;
+      if (ss->room_max < want->pages)
+        continue;
+      if ((*first = find_pages(ss, want)) >= 0)
+        return ss;
+      room_update(heap, ss); /* its room_max was stale, or the alignment failed */
+    }
+  if (!(ss = ss_new(heap)))
+    return NULL;
+  *first = find_pages(ss, want);
+  HK_ASSERT(*first >= 0); /* a fresh SuperSlab has room for any span */
+  return ss;
+}
+
 hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t align) {
   span_want_t want = {pages, offset, align};
   int first;
-  hk_ss_t *ss = find_room(heap, find_pages, &want, &first);
+  hk_ss_t *ss = find_span_room(heap, &want, &first);
   if (!ss)
     return NULL;
   char *base = (char *)ss + (size_t)first * HK_PAGE_SIZE + offset;
@@ -343,6 +412,7 @@ hk_slab_t *hk_pages_claim(hk_heap_t *heap, unsigned pages, size_t offset, size_t
   s->units = 0;
   s->page0 = (uint16_t)first;
   s->pages = (uint16_t)pages;
+  room_update(heap, ss);
   return s;
 }
 
@@ -358,7 +428,9 @@ static void release_pages(hk_heap_t *heap, hk_ss_t *ss, unsigned first, unsigned
   lo += ss->span_pages[lo] != 0;
   hi -= hi >= lo && ss->span_pages[hi] != 0;
   if (hi >= lo)
-    give_units(heap, ss, lo, hi - lo + 1);
+    give_units(heap, ss, lo, hi - lo + 1); /* which files ss (and may unmap it) */
+  else
+    room_update(heap, ss);
 }
 
 void hk_pages_release(hk_heap_t *heap, hk_slab_t *s) {

@@ -77,9 +77,15 @@ typedef struct hk_slab {
 struct hk_heap;
 
 typedef struct hk_ss {
-  struct hk_heap *heap;       /* immutable */
-  struct hk_ss *next_avail;   /* heap->avail list: SuperSlabs with free units */
-  struct hk_ss *next_ss;      /* heap->all_ss list: every SuperSlab of the heap */
+  struct hk_heap *heap;     /* immutable */
+  struct hk_ss *next_avail; /* heap->avail list: SuperSlabs with free units */
+  struct hk_ss *next_ss;    /* heap->all_ss list: every SuperSlab of the heap */
+  /* heap->room[room_bin] list (room_bin 0: on none): SuperSlabs by the longest
+   * run of pages a span may take (room_max), so that a span's search looks only
+   * where it may fit, not at every SuperSlab (superslab.c). Owner only. */
+  struct hk_ss *room_next, *room_prev;
+  uint16_t room_max;
+  uint8_t room_bin;
   uint32_t free_units;        /* bitmap, owner only */
   uint32_t dirty_units;       /* free and still committed: purge candidates */
   uint32_t decommitted_units; /* free and given back to the OS */
@@ -138,9 +144,13 @@ typedef struct hk_heap_stats {
   uint64_t refills, spills, remote_frees_collected, slabs_made, slabs_released, ss_mapped;
 } hk_heap_stats_t;
 
+/* Bins of SuperSlabs by room_max: four per doubling (superslab.c, room_bin_of). */
+#define HK_ROOM_BINS 32
+
 typedef struct hk_heap {
   hk_slab_t *partial[HK_SLAB_CLASSES];
   hk_ss_t *avail;
+  hk_ss_t *room[HK_ROOM_BINS];
   hk_ss_t *all_ss;
   hk_ss_t *spare_ss; /* a wholly free SuperSlab kept for reuse */
   /* Non-zero while its owner is changing it (refill, spill, collect, trim,

@@ -1,0 +1,120 @@
+/* The span search's index (core/superslab.c, room bins): random spans and slabs claimed
+ * and given back in one heap, and after every step each SuperSlab's room_max is at least
+ * its longest run of span room (counted here from span_room, bit by bit) and it is on the
+ * bin list it says. A span that lands in a newly mapped SuperSlab must have had no room in
+ * any other: the index never hides room. A span's search looked at every SuperSlab before
+ * the index; the fast-path guard (tests/fastpath, span_churn) counts what it costs. */
+#include <stdint.h>
+
+#include "hakmem/core/heap.h"
+#include "hakmem/core/slab.h"
+#include "hakmem/core/span.h"
+#include "tests/check.h"
+
+#define PAGES    ((unsigned)(HK_SS_SIZE / HK_PAGE_SIZE))
+#define MAX_SS   256
+#define MAX_LIVE 600
+#define STEPS    20000
+
+/* The longest run of set bits of ss->span_room. */
+static unsigned longest_run(const hk_ss_t *ss) {
+  unsigned best = 0, run = 0;
+  for (unsigned p = 0; p < PAGES; p++) {
+    run = (ss->span_room[p / 64] >> (p % 64)) & 1 ? run + 1 : 0;
+    best = run > best ? run : best;
+  }
+  return best;
+}
+
+static unsigned snapshot(const hk_heap_t *heap, const hk_ss_t **out) {
+  unsigned n = 0;
+  for (const hk_ss_t *ss = heap->all_ss; ss; ss = ss->next_ss) {
+    CHECK(n < MAX_SS);
+    out[n++] = ss;
+  }
+  return n;
+}
+
+static void check_index(const hk_heap_t *heap) {
+  for (unsigned b = 0; b < HK_ROOM_BINS; b++)
+    for (const hk_ss_t *ss = heap->room[b]; ss; ss = ss->room_next) {
+      CHECK(b != 0);
+      CHECK_EQ(ss->room_bin, b);
+      CHECK(ss->heap == heap);
+    }
+  for (const hk_ss_t *ss = heap->all_ss; ss; ss = ss->next_ss) {
+    unsigned run = longest_run(ss);
+    CHECK(ss->room_max >= run);
+    CHECK(run == 0 || ss->room_bin != 0);
+  }
+}
+
+typedef struct live {
+  void *span;      /* a span's block, or NULL */
+  hk_slab_t *slab; /* a slab, or NULL */
+} live_t;
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint32_t below(uint32_t n) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)((rng >> 32) * n >> 32);
+}
+
+int main(void) {
+  hk_heap_t *heap = hk_heap_acquire();
+  CHECK(heap != NULL);
+  static live_t live[MAX_LIVE];
+  static const hk_ss_t *before[MAX_SS];
+  unsigned nlive = 0, spans = 0, in_new = 0;
+  for (unsigned step = 0; step < STEPS; step++) {
+    if (nlive == MAX_LIVE || (nlive > 0 && below(100) < 45)) {
+      unsigned i = below(nlive);
+      if (live[i].span)
+        hk_span_free(heap, hk_slab_of(hk_ss_of(live[i].span), live[i].span));
+      else
+        hk_slab_release(heap, live[i].slab);
+      live[i] = live[--nlive];
+    } else if (below(100) < 20) {
+      live[nlive].span = NULL;
+      CHECK((live[nlive].slab = hk_slab_new(heap, below(HK_NUM_CLASSES))) != NULL);
+      nlive++;
+    } else {
+      unsigned n = snapshot(heap, before);
+      /* 64 KiB to 1 MiB, one in eight aligned to 4 KiB .. 64 KiB */
+      size_t size = HK_SMALL_MAX + 1 + below((uint32_t)(HK_SPAN_MAX - HK_SMALL_MAX));
+      size_t align = below(8) == 0 ? (size_t)HK_PAGE_SIZE << below(5) : 16;
+      void *p = hk_span_new(heap, size, align);
+      CHECK(p != NULL);
+      CHECK_EQ((uintptr_t)p % align, 0);
+      hk_slab_t *s = hk_slab_of(hk_ss_of(p), p);
+      CHECK(s->pages * HK_PAGE_SIZE >= size);
+      unsigned k = 0;
+      while (k < n && before[k] != hk_ss_of(p))
+        k++;
+      if (k == n && align <= HK_SPAN_OFFSET) {
+        /* a new SuperSlab: none of the others had the run */
+        for (unsigned j = 0; j < n; j++)
+          CHECK(longest_run(before[j]) < s->pages);
+        in_new++;
+      }
+      live[nlive].span = p;
+      live[nlive].slab = NULL;
+      nlive++;
+      spans++;
+    }
+    check_index(heap);
+  }
+  while (nlive > 0) {
+    nlive--;
+    if (live[nlive].span)
+      hk_span_free(heap, hk_slab_of(hk_ss_of(live[nlive].span), live[nlive].span));
+    else
+      hk_slab_release(heap, live[nlive].slab);
+    check_index(heap);
+  }
+  printf("span_room_test: %u spans, %u in a new SuperSlab\n", spans, in_new);
+  CHECK(spans > STEPS / 3);
+  return 0;
+}
