@@ -168,12 +168,16 @@ static inline size_t hkf_check_block(const void *p, size_t n, size_t align, int 
   HKF_CHECK(usable >= n, "usable size below the request", p, n);
   HKF_CHECK(hak_owns(p), "hak_owns denies a live block", p, n);
 #if HK_HDR
-  /* The header byte holds the class's tag (hk_class_tag), a span's HK_TAG_SPAN. */
+  /* The header byte holds the class's tag (hk_class_tag), a span's HK_TAG_SPAN;
+   * aligned classes have none but in hardened builds: their unit's class. */
   if (made_class == HKF_ALIGNED_CLASS) {
-    unsigned tag = hk_hdr_load(p), c = hk_tag_class_of(tag);
-    HKF_CHECK(tag == HK_TAG_SPAN || (c < HK_SLAB_CLASSES && hk_class_usable(c) >= n &&
-                                     hk_class_align(c) >= align && hk_class_tag(c) == tag),
-              "aligned block's header is not a class that holds it with its alignment", p, n);
+    unsigned unit_cls = hk_ss_of(p)->unit_cls[hk_unit_of(p)], tag = unit_cls, c = unit_cls;
+    if (hk_class_hdr(unit_cls))
+      c = hk_tag_class_of(tag = hk_hdr_load(p));
+    HKF_CHECK(tag == HK_TAG_SPAN ||
+                  (c < HK_SLAB_CLASSES && hk_class_usable(c) >= n && hk_class_align(c) >= align &&
+                   (!hk_class_hdr(c) || hk_class_tag(c) == tag)),
+              "aligned block's class does not hold it with its alignment", p, n);
   } else if (made_class >= 0) {
     unsigned tag = hk_hdr_load(p);
     unsigned want = made_class == HK_TAG_SPAN ? HK_TAG_SPAN : hk_class_tag((unsigned)made_class);

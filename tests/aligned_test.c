@@ -109,6 +109,40 @@ static footprint_t report(size_t align, size_t size) {
   return f;
 }
 
+/* A request of its alignment's size, 64 B .. 32 KiB (posix_memalign(4096, 4096),
+ * aligned_alloc(64, 64)), takes a slot of that size: the aligned class of that
+ * stride, whose blocks have no header byte (size_class.h, HK_ALIGNED_HDR) but
+ * in hardened builds, where the next stride holds it (without the header at
+ * all, the exact class of that stride). Before, every build with the header
+ * took the next stride: 8 KiB for 4 KiB. */
+static void exact_fit(void) {
+  enum { LIVE = 64 };
+  for (size_t align = 64; align <= 32 * 1024; align *= 2) {
+    void *p[LIVE];
+    size_t closest = SIZE_MAX;
+    for (int k = 0; k < LIVE; k++) {
+      CHECK(MEMALIGN(&p[k], align, align) == 0);
+      CHECK(((uintptr_t)p[k] & (align - 1)) == 0);
+      memset(p[k], k, align);
+      for (int j = 0; j < k; j++) {
+        size_t d = p[k] > p[j] ? (size_t)((char *)p[k] - (char *)p[j])
+                               : (size_t)((char *)p[j] - (char *)p[k]);
+        closest = d < closest ? d : closest;
+      }
+    }
+#ifdef ALIGNED_CLASS_HEADER
+    CHECK(USABLE_SIZE(p[0]) >= align && closest >= 2 * align);
+#else
+    CHECK_EQ(USABLE_SIZE(p[0]), align);
+    CHECK_EQ(closest, align);
+#endif
+    for (int k = 0; k < LIVE; k++) {
+      CHECK(((unsigned char *)p[k])[align - 1] == k);
+      FREE(p[k]);
+    }
+  }
+}
+
 /* Every power-of-two alignment up to 64 KiB at sizes around the class and span
  * boundaries, a few blocks live at once, freed in another order. */
 static void sweep(void) {
@@ -205,6 +239,7 @@ int main(void) {
   footprint_t plain = report(0, 100000);
 #ifdef ALIGNED_HAK
   sweep();
+  exact_fit();
   remote_frees();
   hak_build_info_t info;
   hak_build_info(&info);
@@ -220,7 +255,7 @@ int main(void) {
 #endif
   printf("ok\n");
 #else
-  (void)small, (void)mid, (void)plain, (void)sweep, (void)remote_frees;
+  (void)small, (void)mid, (void)plain, (void)sweep, (void)remote_frees, (void)exact_fit;
 #endif
   return 0;
 }

@@ -145,9 +145,20 @@ static inline __attribute__((always_inline)) void *resolve(hk_ss_t *ss, const vo
     hk_misuse(hk_freed_what[op], p, "span", HK_NO_CLASS, 0);
     return NULL;
   }
-  if (s->cls >= HK_SLAB_CLASSES) {
-    hk_misuse(hk_invalid_what[op], p, "not in a slab in use", HK_NO_CLASS, 0);
-    return NULL;
+  if (HK_UNLIKELY(s->cls >= HK_NUM_CLASSES)) {
+    if (s->cls >= HK_SLAB_CLASSES) {
+      hk_misuse(hk_invalid_what[op], p, "not in a slab in use", HK_NO_CLASS, 0);
+      return NULL;
+    }
+    /* An aligned class without the header: the block start is its check. */
+    if (HK_HDR && !HK_ALIGNED_HDR) {
+      if (!hk_block_in_slab(s, b, own, 1)) {
+        hk_misuse(hk_invalid_what[op], p, "not a block hakmem handed out", s->cls, 0);
+        return NULL;
+      }
+      *slab = s;
+      return b;
+    }
   }
   if (!hk_block_in_slab(s, b, own, !(HK_HDR && HAKMEM_BUILD_RELEASE) || HAKMEM_HARDENED)) {
     hk_misuse(hk_invalid_what[op], p, "not a block hakmem handed out", s->cls, 0);
@@ -318,12 +329,14 @@ void hk_free_overflow(void *pushed) {
 }
 
 void hk_free_tagged(void *p) {
-#if HK_HDR
-  unsigned tag = hk_hdr_load(p);
-#else
+  /* The header's tag; the unit's class where blocks have no header (no header
+   * at all, or an aligned class: HK_ALIGNED_HDR). */
   unsigned tag = hk_ss_of(p)->unit_cls[hk_unit_of(p)];
-#endif
-  unsigned c = hk_tag_class_of(tag);
+  unsigned c = tag < HK_SLAB_CLASSES ? tag : HK_NO_CLASS;
+  if (HK_HDR && hk_class_hdr(tag)) {
+    tag = hk_hdr_load(p);
+    c = hk_tag_class_of(tag);
+  }
   /* Hardened: resolving says what is wrong (a freed header: a double free). */
   if (!HAKMEM_HARDENED && tag != HK_TAG_SPAN && !(c >= HK_NUM_CLASSES && c < HK_SLAB_CLASSES)) {
     hk_misuse("invalid free", p,

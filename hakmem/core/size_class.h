@@ -36,6 +36,13 @@
  * take the free slow path. */
 #define HK_ALIGNED_CLASSES 10
 #define HK_SLAB_CLASSES    (HK_NUM_CLASSES + HK_ALIGNED_CLASSES)
+/* Whether aligned classes' blocks have the header byte: in hardened builds only,
+ * whose free bit is their double-free check in any order. Elsewhere the byte
+ * took a block's last byte, so that a request of its alignment's size took the
+ * next stride (posix_memalign(4096, 4096) 8 KiB, aligned_alloc(64, 64) 128 B);
+ * the free slow path takes their class from the unit map, and checks the block
+ * start (box/tiny_fast.c, resolve). */
+#define HK_ALIGNED_HDR (HK_HDR && HAKMEM_HARDENED)
 /* Tags that are not classes: the free fast path sends them (and corrupt
  * headers) to the slow path. */
 #define HK_TAG_SPAN 0xFE /* a span (superslab.h), as class of its slab and its header */
@@ -95,14 +102,19 @@ HK_HOT unsigned hk_size_class(size_t n) {
   return n <= HK_TABLE_MAX ? hk_tiny_class(n) : hk_mid_class(n);
 }
 
-HK_HOT size_t hk_class_usable(unsigned c) { return hk_class_stride[c] - HK_HDR; }
+/* Whether blocks of class (or tag: spans have it) c have the header byte. */
+HK_HOT int hk_class_hdr(unsigned c) {
+  return c >= HK_NUM_CLASSES && c < HK_SLAB_CLASSES ? HK_ALIGNED_HDR : HK_HDR;
+}
+
+HK_HOT size_t hk_class_usable(unsigned c) { return hk_class_stride[c] - (size_t)hk_class_hdr(c); }
 
 /* Offset of a slab's first block from the slab's start: with the header on, the
  * first block's header byte needs a byte before it, and mid blocks start on a
  * cache line. Tiny blocks stay at 16 mod 64, so that a free's header byte and
  * link word share a cache line; aligned classes start at their stride. */
 static inline size_t hk_class_first_offset(unsigned c) {
-  if (!HK_HDR)
+  if (!hk_class_hdr(c))
     return 0;
   return c < HK_TINY_CLASSES ? HK_ALIGN : c < HK_NUM_CLASSES ? 64 : hk_class_stride[c];
 }

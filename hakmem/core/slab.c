@@ -84,9 +84,8 @@ void *hk_slab_alloc(hk_heap_t *heap, unsigned c) {
     b = s->base + (size_t)s->carved++ * hk_class_stride[c];
     hk_ss_mark_carved(hk_ss_of(b), b);
   }
-#if HK_HDR
-  hk_hdr_store(b, hk_class_tag(c)); /* live (hardened: it was marked free) */
-#endif
+  if (hk_class_hdr(c))
+    hk_hdr_store(b, hk_class_tag(c)); /* live (hardened: it was marked free) */
   s->used++;
   if (!s->free && s->carved == s->capacity)
     hk_partial_remove(heap, s);
