@@ -31,6 +31,7 @@ hk_heap_t *hk_heap_acquire(void) {
     *from = h->next_pool;
     h->next_pool = NULL;
     atomic_store_explicit(&h->pooled, 0, memory_order_relaxed);
+    hk_heap_unkeep(h); /* its kept units are its new owner's, purged as any heap's */
   } else {
     size_t need = (sizeof(hk_heap_t) + 63) & ~(size_t)63;
     if ((size_t)(meta_end - meta_cur) < need) {
@@ -101,7 +102,7 @@ static void pool_push(hk_heap_t *heap) {
   hk_heap_t **to = &pool[heap->reg_id <= HK_REG_MAX_HEAP_ID ? POOL_UNIQUE : POOL_SHARED];
   heap->next_pool = *to;
   heap->pooled_at = hk_os_now_ms();
-  heap->pooled_kept = 0;
+  HK_ASSERT(heap->pooled_kept == 0); /* a live heap keeps nothing for the pool */
   atomic_store_explicit(&heap->pooled, 1, memory_order_relaxed);
   *to = heap;
 }

@@ -159,7 +159,7 @@ typedef struct hk_heap {
   struct hk_heap *next_pool;
   struct hk_heap *next_all;       /* every heap ever made (they are never freed) */
   uint64_t pooled_at;             /* when it was pooled (hk_os_now_ms) */
-  size_t pooled_kept;             /* bytes its pool time has kept dirty (superslab.c) */
+  size_t pooled_kept;             /* bytes its pool time keeps dirty (superslab.c) */
   _Atomic uint64_t active_at;     /* its owner's last slow-path allocation */
   uint64_t purge_at;              /* when the next dirty units are due to go back; 0: none */
   uint64_t decay_at;              /* when its owner next halves its thread cache (reclaim.c) */
@@ -172,8 +172,8 @@ typedef struct hk_heap {
   _Alignas(64) _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   /* 1 while in the pool (written under the pool lock; read without it as a
    * hint by remote freers). A pooled heap has no thread to reuse its empty
-   * slabs: they are released at once, their units purged at once past the
-   * first MiB (superslab.c). */
+   * slabs: they are released at once, their units purged at once once the
+   * pooled heaps keep 16 MiB (superslab.c). */
   _Atomic uint8_t pooled;
 } hk_heap_t;
 
@@ -245,6 +245,9 @@ typedef enum { HK_PURGE_ALL, HK_PURGE_AGED } hk_purge_t;
  * that may be (the spare too with drop_spare) and have none left dirty;
  * schedules the next purge for the units left; whether there was anything. */
 int hk_heap_purge(hk_heap_t *heap, hk_purge_t how);
+/* The heap's kept bytes leave the pooled heaps' budget: it left the pool, or
+ * gave them back. */
+void hk_heap_unkeep(hk_heap_t *heap);
 int hk_heap_unmap_free(hk_heap_t *heap, int drop_spare);
 
 #endif /* HAKMEM_CORE_SUPERSLAB_H */
