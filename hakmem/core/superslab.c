@@ -91,6 +91,29 @@ static void room_update(hk_heap_t *heap, hk_ss_t *ss) {
   heap->room[bin] = ss;
 }
 
+/* Sets ss's warm units, and its place on the heap's warm list. */
+static void set_warm(hk_heap_t *heap, hk_ss_t *ss, uint32_t warm) {
+  ss->warm_units = warm;
+  if (!warm == !ss->in_warm)
+    return;
+  if (warm) {
+    ss->in_warm = 1;
+    ss->warm_prev = NULL;
+    ss->warm_next = heap->warm;
+    if (ss->warm_next)
+      ss->warm_next->warm_prev = ss;
+    heap->warm = ss;
+    return;
+  }
+  ss->in_warm = 0;
+  if (ss->warm_prev)
+    ss->warm_prev->warm_next = ss->warm_next;
+  else
+    heap->warm = ss->warm_next;
+  if (ss->warm_next)
+    ss->warm_next->warm_prev = ss->warm_prev;
+}
+
 static hk_ss_t *ss_new(hk_heap_t *heap) {
   hk_ss_t *ss = hk_os_map_aligned(HK_SS_SIZE, HK_SS_SIZE);
   if (!ss)
@@ -137,6 +160,7 @@ static int ss_unmap(hk_heap_t *heap, hk_ss_t *ss) {
     UNLINK(&heap->avail, ss, next_avail);
   UNLINK(&heap->all_ss, ss, next_ss);
   room_unlink(heap, ss);
+  set_warm(heap, ss, 0);
   if (heap->spare_ss == ss)
     heap->spare_ss = NULL;
   hk_registry_set(ss, HK_SS_SIZE, HK_REG_FOREIGN);
@@ -157,6 +181,11 @@ int hk_heap_unmap_free(hk_heap_t *heap, int drop_spare) {
   return any;
 }
 
+/* How many SuperSlabs at the front of the avail list (those that last had
+ * units given back, whose free pages are the likeliest to be resident) a
+ * search tries before the room bins. */
+#define RECENT_SS 8
+
 /* The bits of a run of `units` units starting at unit `start`. */
 static uint32_t run_mask(unsigned start, unsigned units) {
   return (uint32_t)((((uint64_t)1 << units) - 1) << start);
@@ -175,18 +204,31 @@ void hk_heap_wait_taken(hk_heap_t *heap) {
     __builtin_ia32_pause();
 }
 
-/* The heap's first SuperSlab with a free run of `units` units (a new one if
- * none has), and where; NULL + ENOMEM. Drops full SuperSlabs from the front of
- * the list as it meets them. */
+/* A SuperSlab with a free run of `units` units (a new one if none has), and
+ * where; NULL + ENOMEM: among the RECENT_SS at the front of the avail list
+ * (dropping full ones from its front as it meets them), else by room bin from
+ * the bin of the run's pages up (a free unit is span room too). Before the
+ * bins every avail SuperSlab was searched: with 4000 spans live, each slab's
+ * claim walked a thousand (bench/span_churn's kind of program, small blocks
+ * 2x slower). */
 static hk_ss_t *find_unit_room(hk_heap_t *heap, unsigned units, int *start) {
   hk_ss_t *ss;
   while (heap->avail && heap->avail->free_units == 0) {
     heap->avail->in_avail = 0;
     heap->avail = heap->avail->next_avail;
   }
-  for (ss = heap->avail; ss; ss = ss->next_avail)
+  unsigned k = 0;
+  for (ss = heap->avail; ss && k < RECENT_SS; ss = ss->next_avail, k++) {
+    HK_STAT(heap, ss_searched);
     if ((*start = find_run(ss->free_units, units)) >= 0)
       return ss;
+  }
+  for (unsigned b = room_bin_of(units * PAGES_PER_UNIT); b < HK_ROOM_BINS; b++)
+    for (ss = heap->room[b]; ss; ss = ss->room_next) {
+      HK_STAT(heap, ss_searched);
+      if ((*start = find_run(ss->free_units, units)) >= 0)
+        return ss;
+    }
   if (!(ss = ss_new(heap)))
     return NULL;
   *start = find_run(ss->free_units, units);
@@ -200,6 +242,8 @@ static void take_units(hk_heap_t *heap, hk_ss_t *ss, uint32_t mask) {
     heap->spare_ss = NULL; /* in use again */
   ss->free_units &= ~mask;
   ss->dirty_units &= ~mask;
+  if (ss->warm_units & mask)
+    set_warm(heap, ss, ss->warm_units & ~mask);
   for (uint32_t m = mask; m; m &= m - 1)
     set_unit_pages(ss->span_room, (unsigned)__builtin_ctz(m), 0);
   if (ss->decommitted_units & mask) {
@@ -227,21 +271,26 @@ static hk_slab_t *init_slab(hk_heap_t *heap, hk_ss_t *ss, unsigned first, unsign
   return s;
 }
 
-/* A run of dirty units (free, still resident) of the heap's SuperSlabs, or
- * NULL: taken before free units that were never touched or were decommitted,
- * so that a program whose classes trade memory reuses its resident pages
- * instead of faulting in new ones while the old wait for the purge
- * (mixed_sizes peak RSS 39.7 -> 37.1 MiB). */
-static hk_ss_t *find_dirty_run(hk_heap_t *heap, unsigned units, int *start) {
-  for (hk_ss_t *ss = heap->avail; ss; ss = ss->next_avail)
-    if (ss->dirty_units && (*start = find_run(ss->dirty_units, units)) >= 0)
+/* A run of warm units (a slab's, free, still resident) of the heap's
+ * SuperSlabs, or NULL: taken before free units that were never touched, were
+ * decommitted or were a span's, so that a program whose classes trade memory
+ * reuses its resident pages instead of faulting in new ones while the old wait
+ * for the purge (mixed_sizes peak RSS 39.7 -> 37.1 MiB). From the warm list:
+ * the avail list it walked before held every SuperSlab with spans (a slab's
+ * claim among 4000 live spans walked a thousand; small blocks 2x slower), and
+ * a span's dirty units are mostly not resident (taking those, 6x the faults). */
+static hk_ss_t *find_warm_run(hk_heap_t *heap, unsigned units, int *start) {
+  for (hk_ss_t *ss = heap->warm; ss; ss = ss->warm_next) {
+    HK_STAT(heap, ss_searched);
+    if ((*start = find_run(ss->warm_units, units)) >= 0)
       return ss;
+  }
   return NULL;
 }
 
 hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t offset) {
   int start;
-  hk_ss_t *ss = find_dirty_run(heap, units, &start);
+  hk_ss_t *ss = find_warm_run(heap, units, &start);
   if (!ss && !(ss = find_unit_room(heap, units, &start)))
     return NULL;
   take_units(heap, ss, run_mask((unsigned)start, units));
@@ -255,7 +304,7 @@ hk_slab_t *hk_units_claim(hk_heap_t *heap, unsigned units, unsigned c, size_t of
 }
 
 /* Gives the dirty units `d` of ss back to the OS: one madvise per run. */
-static void decommit_units(hk_ss_t *ss, uint32_t d) {
+static void decommit_units(hk_heap_t *heap, hk_ss_t *ss, uint32_t d) {
   for (uint32_t r = d; r;) {
     unsigned start = (unsigned)__builtin_ctz(r);
     unsigned len = (unsigned)__builtin_ctzll(~((uint64_t)r >> start));
@@ -266,6 +315,8 @@ static void decommit_units(hk_ss_t *ss, uint32_t d) {
     set_unit_pages(ss->carved_pages, (unsigned)__builtin_ctz(m), 0);
   ss->decommitted_units |= d;
   ss->dirty_units &= ~d;
+  if (ss->warm_units & d)
+    set_warm(heap, ss, ss->warm_units & ~d);
 }
 
 /* What the pooled heaps keep dirty, all of them together: written under the
@@ -282,13 +333,15 @@ void hk_heap_unkeep(hk_heap_t *heap) {
 
 /* Hands a unit's run of units [start, start + units) (now free) back: dirty,
  * to go back to the OS after the purge delay, or, in a pooled heap once the
- * pooled heaps keep POOLED_KEEP, at once. */
-static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned units) {
+ * pooled heaps keep POOLED_KEEP, at once; warm if a slab's. */
+static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned units, int warm) {
   mark_units(ss, start, units, HK_SLAB_UNUSED);
   HK_POISON((char *)ss + (size_t)start * HK_UNIT_SIZE, (size_t)units * HK_UNIT_SIZE);
   uint64_t now = hk_os_now_ms();
   ss->free_units |= run_mask(start, units);
   ss->dirty_units |= run_mask(start, units);
+  if (warm)
+    set_warm(heap, ss, ss->warm_units | run_mask(start, units));
   for (unsigned u = start; u < start + units; u++) {
     set_unit_pages(ss->span_room, u, 0xFFFF);
     ss->freed_ms[u] = (uint32_t)now;
@@ -315,7 +368,7 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
   size_t bytes = (size_t)units * HK_UNIT_SIZE;
   if (atomic_load_explicit(&heap->pooled, memory_order_relaxed)) {
     if (atomic_load_explicit(&pooled_kept_all, memory_order_relaxed) + bytes > POOLED_KEEP) {
-      decommit_units(ss, run_mask(start, units));
+      decommit_units(heap, ss, run_mask(start, units));
       if (ss->free_units == ALL_UNITS && ss != heap->spare_ss)
         ss_unmap(heap, ss);
       return;
@@ -338,7 +391,7 @@ static void give_units(hk_heap_t *heap, hk_ss_t *ss, unsigned start, unsigned un
 void hk_units_release(hk_heap_t *heap, hk_slab_t *s) {
   hk_ss_t *ss = hk_ss_of(s);
   s->cls = HK_SLAB_UNUSED;
-  give_units(heap, ss, (unsigned)(s - ss->slabs), s->units);
+  give_units(heap, ss, (unsigned)(s - ss->slabs), s->units, 1);
 }
 
 typedef struct span_want {
@@ -376,8 +429,6 @@ static uint16_t unit_pages(unsigned u, unsigned first, unsigned n) {
   return (uint16_t)(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
-#define RECENT_SS 8
-
 /* Room for a span: in the RECENT_SS SuperSlabs at the front of the avail list
  * (refault_test's spans fault 27 % more pages without), else best fit by room
  * bin, from the bin of its length up (the bins above hold longer runs, but for
@@ -391,12 +442,14 @@ static hk_ss_t *find_span_room(hk_heap_t *heap, const span_want_t *want, int *fi
   unsigned k = 0;
   for (ss = heap->avail; ss && k < RECENT_SS; ss = next, k++) {
     next = ss->next_avail;
+    HK_STAT(heap, ss_searched);
     if (ss->room_max >= want->pages && (*first = find_pages(ss, want)) >= 0)
       return ss;
   }
   for (unsigned b = room_bin_of(want->pages); b < HK_ROOM_BINS; b++)
     for (ss = heap->room[b]; ss; ss = next) {
       next = ss->room_next;
+      HK_STAT(heap, ss_searched);
       if (ss->room_max < want->pages)
         continue;
       if ((*first = find_pages(ss, want)) >= 0)
@@ -455,7 +508,7 @@ static void release_pages(hk_heap_t *heap, hk_ss_t *ss, unsigned first, unsigned
   lo += ss->span_pages[lo] != 0;
   hi -= hi >= lo && ss->span_pages[hi] != 0;
   if (hi >= lo)
-    give_units(heap, ss, lo, hi - lo + 1); /* which files ss (and may unmap it) */
+    give_units(heap, ss, lo, hi - lo + 1, 0); /* which files ss (and may unmap it) */
   else
     room_update(heap, ss);
 }
@@ -493,7 +546,7 @@ int hk_heap_purge(hk_heap_t *heap, hk_purge_t how) {
         }
       }
     any |= d != 0;
-    decommit_units(ss, d);
+    decommit_units(heap, ss, d);
     if (ss->free_units == ALL_UNITS && !ss->dirty_units && ss != heap->spare_ss)
       any |= ss_unmap(heap, ss);
   }

@@ -86,6 +86,12 @@ typedef struct hk_ss {
   struct hk_ss *room_next, *room_prev;
   uint16_t room_max;
   uint8_t room_bin;
+  /* Dirty units a slab gave back (its pages carved, so likely resident; a
+   * span's seldom are), and the heap->warm list of SuperSlabs with any: a
+   * slab's claim takes them first (superslab.c). Owner only. */
+  uint32_t warm_units;
+  uint8_t in_warm;
+  struct hk_ss *warm_next, *warm_prev;
   uint32_t free_units;        /* bitmap, owner only */
   uint32_t dirty_units;       /* free and still committed: purge candidates */
   uint32_t decommitted_units; /* free and given back to the OS */
@@ -142,6 +148,7 @@ static inline void hk_ss_mark_carved(hk_ss_t *ss, const void *p) {
 
 typedef struct hk_heap_stats {
   uint64_t refills, spills, remote_frees_collected, slabs_made, slabs_released, ss_mapped;
+  uint64_t ss_searched; /* SuperSlabs a claim's search looked at (tests/pages/span_room_test) */
 } hk_heap_stats_t;
 
 /* Bins of SuperSlabs by room_max: four per doubling (superslab.c, room_bin_of). */
@@ -151,6 +158,7 @@ typedef struct hk_heap {
   hk_slab_t *partial[HK_SLAB_CLASSES];
   hk_ss_t *avail;
   hk_ss_t *room[HK_ROOM_BINS];
+  hk_ss_t *warm;
   hk_ss_t *all_ss;
   hk_ss_t *spare_ss; /* a wholly free SuperSlab kept for reuse */
   /* Non-zero while its owner is changing it (refill, spill, collect, trim,

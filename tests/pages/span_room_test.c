@@ -3,7 +3,11 @@
  * its longest run of span room (counted here from span_room, bit by bit) and it is on the
  * bin list it says. A span that lands in a newly mapped SuperSlab must have had no room in
  * any other: the index never hides room. A span's search looked at every SuperSlab before
- * the index; the fast-path guard (tests/fastpath, span_churn) counts what it costs. */
+ * the index; the fast-path guard (tests/fastpath, span_churn) counts what it costs.
+ * Then, in debug builds (which count the SuperSlabs each search looks at), slabs and
+ * spans claimed among a few hundred SuperSlabs that spans left holes in, their dirty
+ * units all given back, look at a handful each: a slab's claim walked every SuperSlab
+ * with a free unit, twice (for dirty units, then for free ones). */
 #include <stdint.h>
 
 #include "hakmem/core/heap.h"
@@ -62,6 +66,45 @@ static uint32_t below(uint32_t n) {
   return (uint32_t)((rng >> 32) * n >> 32);
 }
 
+/* Slabs and spans claimed among many SuperSlabs with holes: SuperSlabs searched per
+ * claim (debug builds count them). */
+static void search_cost(void) {
+  enum { SPANS = 600, CLAIMS = 200 };
+  hk_heap_t *heap = hk_heap_acquire();
+  CHECK(heap != NULL);
+  static void *spans[SPANS];
+  for (unsigned i = 0; i < SPANS; i++)
+    CHECK((spans[i] = hk_span_new(heap, HK_SMALL_MAX + 1 + below(900 << 10), 16)) != NULL);
+  for (unsigned i = 0; i < SPANS; i += 2)
+    hk_span_free(heap, hk_slab_of(hk_ss_of(spans[i]), spans[i]));
+  hk_heap_purge(heap, HK_PURGE_ALL); /* no dirty unit left to take first */
+  static const hk_ss_t *all[MAX_SS];
+  unsigned n = snapshot(heap, all);
+  uint64_t before = heap->stats.ss_searched;
+  static hk_slab_t *slabs[CLAIMS];
+  static void *more[CLAIMS];
+  for (unsigned i = 0; i < CLAIMS; i++) {
+    CHECK((slabs[i] = hk_slab_new(heap, 4)) != NULL);
+    CHECK((more[i] = hk_span_new(heap, HK_SMALL_MAX + 1 + below(400 << 10), 16)) != NULL);
+  }
+  uint64_t searched = heap->stats.ss_searched - before;
+  printf("span_room_test: %u SuperSlabs, %llu searched for %d slabs and %d spans\n", n,
+         (unsigned long long)searched, CLAIMS, CLAIMS);
+  fflush(stdout);
+#if !HAKMEM_BUILD_RELEASE
+  CHECK(n > 100);
+  CHECK(searched <= 16 * 2 * CLAIMS);
+#endif
+  for (unsigned i = 0; i < CLAIMS; i++) {
+    hk_slab_release(heap, slabs[i]);
+    hk_span_free(heap, hk_slab_of(hk_ss_of(more[i]), more[i]));
+  }
+  for (unsigned i = 1; i < SPANS; i += 2)
+    hk_span_free(heap, hk_slab_of(hk_ss_of(spans[i]), spans[i]));
+  check_index(heap);
+  hk_heap_release(heap);
+}
+
 int main(void) {
   hk_heap_t *heap = hk_heap_acquire();
   CHECK(heap != NULL);
@@ -116,5 +159,6 @@ int main(void) {
   }
   printf("span_room_test: %u spans, %u in a new SuperSlab\n", spans, in_new);
   CHECK(spans > STEPS / 3);
+  search_cost();
   return 0;
 }
