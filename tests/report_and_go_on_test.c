@@ -3,7 +3,9 @@
  * finds it: a large block freed twice or freed at an interior address, realloc
  * and malloc_usable_size of a freed large block (each reported under its own
  * name), and, in debug builds (their check of each free), a small block freed
- * twice in a row and free_aligned_sized with an alignment the block lacks.
+ * twice in a row, realloc of the small block freed last (it said "double
+ * free", realloc having moved the block and freed it again, or kept it in
+ * place) and free_aligned_sized with an alignment the block lacks.
  * Before, the large ones aborted whatever the option said, and so did the
  * debug build's checks. The reports go to stderr; the test checks
  * that it is still running and that no block is handed out twice. */
@@ -37,6 +39,13 @@ int main(void) {
   char *s = hak_malloc(100);
   hak_free(s);
   hak_free(s); /* in a row: the debug check sees it */
+  char *r = hak_malloc(100);
+  hak_free(r);
+  errno = 0;
+  CHECK(hak_realloc(r, 400) == NULL); /* realloc after free: reported, nothing moves */
+  CHECK_EQ(errno, EINVAL);
+  CHECK(hak_realloc(r, 90) == NULL); /* nor stays */
+  CHECK_EQ(hak_usable_size(r), 0);
   char *x = hak_malloc(100), *y = hak_malloc(100);
   CHECK(x != y);
   hak_free(x);

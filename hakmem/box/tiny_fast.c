@@ -181,7 +181,16 @@ static inline __attribute__((always_inline)) void *resolve(hk_ss_t *ss, const vo
 }
 
 void *hk_block_resolve(hk_ss_t *ss, const void *p, hk_slab_t **slab, hk_op_t op) {
-  return resolve(ss, p, slab, op, ss->heap == hk_tls.heap);
+  void *b = resolve(ss, p, slab, op, ss->heap == hk_tls.heap);
+#if !HAKMEM_BUILD_RELEASE
+  /* Debug builds: the block this thread freed last of its class (the check
+   * of each free's). realloc would move it and free it again: "double free". */
+  if (b && op != HK_OP_FREE && (*slab)->cls < HK_NUM_CLASSES && hk_tls.head[(*slab)->cls] == b) {
+    hk_misuse(hk_freed_what[op], p, NULL, (*slab)->cls, 0);
+    return NULL;
+  }
+#endif
+  return b;
 }
 
 int hk_debug_check_free(void *p, unsigned c) {
