@@ -273,8 +273,9 @@ static void child_going_on(size_t n) {
     if (p[i] != 0x5a)
       _exit(4);
   hak_free(p);
-  /* An aligned-class double free is seen through the header's class; without
-   * it, exact power-of-two classes serve the block (tests/aligned_test.c). */
+  /* An aligned-class double free in a row is seen (the slab's free list
+   * starts with the block); without the header at all, exact power-of-two
+   * classes serve the block (tests/aligned_test.c). */
   if (HK_HDR) {
     void *a = hak_aligned_alloc(4096, sz);
     hak_free(a);

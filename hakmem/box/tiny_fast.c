@@ -150,9 +150,12 @@ static inline __attribute__((always_inline)) void *resolve(hk_ss_t *ss, const vo
       hk_misuse(hk_invalid_what[op], p, "not in a slab in use", HK_NO_CLASS, 0);
       return NULL;
     }
-    /* An aligned class without the header: the block start is its check. */
+    /* An aligned class without the header: a block start of the slab (a
+     * multiply; its owner also checks that it was carved) is its check. */
     if (HK_HDR && !HK_ALIGNED_HDR) {
-      if (!hk_block_in_slab(s, b, own, 1)) {
+      if ((const char *)b < s->base ||
+          hk_class_block_index(s->cls, (uint64_t)((const char *)b - s->base)) >=
+              (own ? s->carved : s->capacity)) {
         hk_misuse(hk_invalid_what[op], p, "not a block hakmem handed out", s->cls, 0);
         return NULL;
       }

@@ -39,6 +39,18 @@ static unsigned snapshot(const hk_heap_t *heap, const hk_ss_t **out) {
   return n;
 }
 
+static int on_room_list(const hk_ss_t *head, const hk_ss_t *ss) {
+  while (head && head != ss)
+    head = head->room_next;
+  return head != NULL;
+}
+
+static int on_warm_list(const hk_ss_t *head, const hk_ss_t *ss) {
+  while (head && head != ss)
+    head = head->warm_next;
+  return head != NULL;
+}
+
 static void check_index(const hk_heap_t *heap) {
   for (unsigned b = 0; b < HK_ROOM_BINS; b++)
     for (const hk_ss_t *ss = heap->room[b]; ss; ss = ss->room_next) {
@@ -46,10 +58,17 @@ static void check_index(const hk_heap_t *heap) {
       CHECK_EQ(ss->room_bin, b);
       CHECK(ss->heap == heap);
     }
+  for (const hk_ss_t *ss = heap->warm; ss; ss = ss->warm_next)
+    CHECK(ss->in_warm && ss->warm_units != 0 && ss->heap == heap);
   for (const hk_ss_t *ss = heap->all_ss; ss; ss = ss->next_ss) {
     unsigned run = longest_run(ss);
     CHECK(ss->room_max >= run);
     CHECK(run == 0 || ss->room_bin != 0);
+    CHECK(!ss->room_bin || on_room_list(heap->room[ss->room_bin], ss));
+    /* warm units: free, dirty, a slab's; on the warm list exactly when any */
+    CHECK((ss->warm_units & ~(ss->dirty_units & ss->free_units)) == 0);
+    CHECK_EQ(ss->in_warm, ss->warm_units != 0);
+    CHECK(!ss->in_warm || on_warm_list(heap->warm, ss));
   }
 }
 
