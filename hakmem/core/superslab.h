@@ -7,7 +7,8 @@
  * that may share a unit with another span. The SuperSlab of a
  * block is p & ~(2 MiB - 1); its slab descriptor is found through unit_slab[]:
  * O(1), no search. This file owns the units: claiming runs of them from a
- * heap's SuperSlabs (mapping a new one when none has room), taking them back,
+ * heap's SuperSlabs (mapping a new one when none has room; found through the
+ * heap's room bins and warm list, not a walk of every SuperSlab), taking them back,
  * and giving dirty ones back to the OS after the purge delay. The pool of heaps
  * is heap.h.
  *
