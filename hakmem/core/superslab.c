@@ -50,15 +50,30 @@ static unsigned room_bin_of(unsigned n) {
   return 4 * l + ((n >> (l - 2)) & 3) - 4;
 }
 
+/* The doubly linked lists of SuperSlabs at head, threaded through the fields
+ * prev and next: ss pushed at the front, and taken out. */
+#define SS_PUSH(head, ss, prev, next)                                                              \
+  do {                                                                                             \
+    (ss)->prev = NULL;                                                                             \
+    (ss)->next = (head);                                                                           \
+    if ((ss)->next)                                                                                \
+      (ss)->next->prev = (ss);                                                                     \
+    (head) = (ss);                                                                                 \
+  } while (0)
+#define SS_REMOVE(head, ss, prev, next)                                                            \
+  do {                                                                                             \
+    if ((ss)->prev)                                                                                \
+      (ss)->prev->next = (ss)->next;                                                               \
+    else                                                                                           \
+      (head) = (ss)->next;                                                                         \
+    if ((ss)->next)                                                                                \
+      (ss)->next->prev = (ss)->prev;                                                               \
+  } while (0)
+
 static void room_unlink(hk_heap_t *heap, hk_ss_t *ss) {
   if (!ss->room_bin)
     return;
-  if (ss->room_prev)
-    ss->room_prev->room_next = ss->room_next;
-  else
-    heap->room[ss->room_bin] = ss->room_next;
-  if (ss->room_next)
-    ss->room_next->room_prev = ss->room_prev;
+  SS_REMOVE(heap->room[ss->room_bin], ss, room_prev, room_next);
   ss->room_bin = 0;
 }
 
@@ -84,11 +99,7 @@ static void room_update(hk_heap_t *heap, hk_ss_t *ss) {
   if (!bin)
     return;
   ss->room_bin = (uint8_t)bin;
-  ss->room_prev = NULL;
-  ss->room_next = heap->room[bin];
-  if (ss->room_next)
-    ss->room_next->room_prev = ss;
-  heap->room[bin] = ss;
+  SS_PUSH(heap->room[bin], ss, room_prev, room_next);
 }
 
 /* Sets ss's warm units, and its place on the heap's warm list. */
@@ -96,22 +107,11 @@ static void set_warm(hk_heap_t *heap, hk_ss_t *ss, uint32_t warm) {
   ss->warm_units = warm;
   if (!warm == !ss->in_warm)
     return;
-  if (warm) {
-    ss->in_warm = 1;
-    ss->warm_prev = NULL;
-    ss->warm_next = heap->warm;
-    if (ss->warm_next)
-      ss->warm_next->warm_prev = ss;
-    heap->warm = ss;
-    return;
-  }
-  ss->in_warm = 0;
-  if (ss->warm_prev)
-    ss->warm_prev->warm_next = ss->warm_next;
+  ss->in_warm = warm != 0;
+  if (warm)
+    SS_PUSH(heap->warm, ss, warm_prev, warm_next);
   else
-    heap->warm = ss->warm_next;
-  if (ss->warm_next)
-    ss->warm_next->warm_prev = ss->warm_prev;
+    SS_REMOVE(heap->warm, ss, warm_prev, warm_next);
 }
 
 static hk_ss_t *ss_new(hk_heap_t *heap) {
