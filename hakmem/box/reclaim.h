@@ -5,12 +5,12 @@
  * for a purge delay) that have remote frees waiting, which the maintenance
  * takes over for a moment while their owner is outside (heap busy count 0;
  * an owner entering meanwhile waits) to collect and, when due, trim them. A
- * pooled heap releases an empty slab as soon as it empties (slab.h), and its
- * units go back at once once the pooled heaps keep 16 MiB, the rest kept for
- * the next threads to adopt the heaps until the maintenance below purges them
- * when due; what
- * remains is making its slabs empty, i.e. collecting the blocks other threads
- * free into it. Whoever holds the pool lock owns the pooled heaps, so:
+ * pooled heap releases an empty slab as soon as it empties (slab.h); its units
+ * are kept for the next threads to adopt the heaps, 16 MiB for all pooled
+ * heaps together, until the maintenance below purges them when due, and go
+ * back at once past that. What remains is making its slabs empty, i.e.
+ * collecting the blocks other threads free into it. Whoever holds the pool lock owns the pooled
+ * heaps, so:
  *  - a remote free into a pooled heap collects that heap at once if the pool
  *    lock is free (trylock; never waits);
  *  - what a busy lock left behind is collected by the next slow-path

@@ -449,8 +449,7 @@ static hk_ss_t *find_span_room(hk_heap_t *heap, const span_want_t *want, int *fi
   /* The SuperSlabs that last had units given back first, as before the bins:
    * their free pages are the likeliest to be resident. */
   unsigned k = 0;
-  for (ss = heap->avail; ss && k < RECENT_SS; ss = next, k++) {
-    next = ss->next_avail;
+  for (ss = heap->avail; ss && k < RECENT_SS; ss = ss->next_avail, k++) {
     HK_STAT(heap, ss_searched);
     if (ss->room_max >= want->pages && (*first = find_pages(ss, want)) >= 0)
       return ss;

@@ -181,8 +181,8 @@ typedef struct hk_heap {
   _Alignas(64) _Atomic(hk_slab_t *) rq; /* slabs with remote frees to collect (MPSC) */
   /* 1 while in the pool (written under the pool lock; read without it as a
    * hint by remote freers). A pooled heap has no thread to reuse its empty
-   * slabs: they are released at once, their units purged at once once the
-   * pooled heaps keep 16 MiB (superslab.c). */
+   * slabs: they are released at once, their units kept while the pooled heaps
+   * keep less than 16 MiB together, else purged at once (superslab.c). */
   _Atomic uint8_t pooled;
 } hk_heap_t;
 
